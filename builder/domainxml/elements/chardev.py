@@ -1,0 +1,109 @@
+"""Character devices: <serial>, <parallel> and <console> share one shape."""
+
+from ..fields import Attr, Choice, Int, Path, Str
+from ..spec import Device
+
+SOURCE_TYPES = ("pty", "file", "tcp", "udp", "unix", "dev", "stdio", "vc", "null", "pipe", "spicevmc", "spiceport")
+_HOST = Str(pattern=r"[\w.:-]+", hint="a host name or IP address")
+_SERVICE = Str(pattern=r"[\w-]+", hint="a port number or service name")
+
+
+class CharDevice(Device):
+    scope = "chardev"
+    section = "elementsConsole"
+
+    type = Attr(
+        "@type",
+        Choice(*SOURCE_TYPES),
+        label="Connected to",
+        required=True,
+        help="What the guest's port talks to on the host: a pseudo-terminal (pty, for virsh "
+        "console), a log file, a TCP or UDP socket, a UNIX socket, a host device, or nothing.",
+    )
+    source_path = Attr(
+        "source/@path",
+        Path(),
+        label="Path",
+        help="File, device or socket path on the host.",
+        when={"type": ("file", "dev", "unix", "pipe", "pty")},
+    )
+    source_mode = Attr(
+        "source/@mode",
+        Choice("bind", "connect"),
+        label="Mode",
+        help="bind: listen for a connection (server). connect: connect out to a server (client).",
+        when={"type": ("tcp", "udp", "unix")},
+    )
+    source_host = Attr(
+        "source/@host",
+        _HOST,
+        label="Host",
+        help="Address to listen on (bind) or connect to (connect).",
+        when={"type": ("tcp", "udp")},
+    )
+    source_service = Attr(
+        "source/@service",
+        _SERVICE,
+        label="Port",
+        help="TCP or UDP port number.",
+        when={"type": ("tcp", "udp")},
+    )
+    connect_host = Attr(
+        "source[@mode='connect']/@host",
+        _HOST,
+        label="Remote host",
+        help="For UDP: the address packets are sent to (a second source in connect mode).",
+        when={"type": ("udp",)},
+        doc=("source", "host"),
+    )
+    connect_service = Attr(
+        "source[@mode='connect']/@service",
+        _SERVICE,
+        label="Remote port",
+        help="For UDP: the port packets are sent to.",
+        when={"type": ("udp",)},
+        doc=("source", "service"),
+    )
+    protocol = Attr(
+        "protocol/@type",
+        Choice("raw", "telnet", "telnets", "tls"),
+        label="Wire protocol",
+        default="raw",
+        help="For TCP: raw bytes, or telnet so a telnet client can attach. (The 2008 text wrote "
+        "<wiremode>; libvirt knows it as <protocol>, the importer rewrites it.)",
+        when={"type": ("tcp",)},
+    )
+    target_port = Attr(
+        "target/@port",
+        Int(min=0),
+        label="Port number",
+        help="Which port of its kind in the guest, counted from 0 (0 is ttyS0). The 2008 text "
+        "said from 1; libvirt counts from 0.",
+    )
+
+    def summary(self) -> str:
+        where = self["source_path"] or ":".join(filter(None, [self["source_host"], self["source_service"]]))
+        return f"{self.tag} {self['target_port'] or '0'}: {self['type']} {where}".strip()
+
+
+class Serial(CharDevice):
+    tag = "serial"
+    label = "Serial port"
+
+
+class Parallel(CharDevice):
+    tag = "parallel"
+    label = "Parallel port"
+
+
+class Console(CharDevice):
+    tag = "console"
+    label = "Console"
+
+    target_type = Attr(
+        "target/@type",
+        Choice("serial", "virtio", "xen", "lxc", "openvz", "sclp", "sclplm"),
+        label="Console type",
+        help="serial: on a full virtual machine libvirt mirrors the first serial port here. "
+        "virtio or xen: a paravirtualized console.",
+    )

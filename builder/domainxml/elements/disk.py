@@ -1,0 +1,72 @@
+"""<disk>: hard drives, CD-ROMs and floppies."""
+
+from ..fields import Attr, Choice, Path, Str
+from ..spec import Device
+
+BUSES = ("virtio", "sata", "scsi", "ide", "usb", "xen", "fdc", "sd")
+
+
+class Disk(Device):
+    tag = "disk"
+    label = "Disk"
+    section = "elementsDisks"
+
+    type = Attr(
+        "@type",
+        Choice("file", "block", "dir", "network", "volume", "nvme", "vhostuser"),
+        label="Source type",
+        required=True,
+        help="Where the data lives on the host: file for an image file, block for a block device.",
+    )
+    device = Attr(
+        "@device",
+        Choice("disk", "cdrom", "floppy", "lun"),
+        label="Device",
+        default="disk",
+        help="How the guest sees it: hard disk, CD-ROM or floppy drive.",
+    )
+    driver_name = Attr(
+        "driver/@name",
+        Str(pattern=r"[\w-]+", hint="a driver name such as qemu"),
+        label="Driver",
+        help="Backend driver on the host: qemu for QEMU/KVM; tap, tap2, phy or file for Xen.",
+    )
+    driver_type = Attr(
+        "driver/@type",
+        Str(pattern=r"[\w-]+", hint="a format such as raw or qcow2"),
+        label="Image format",
+        help="Format or sub-type for the driver: raw or qcow2 for qemu; aio for Xen's tap (libvirt reads aio as raw).",
+    )
+    source_file = Attr(
+        "source/@file",
+        Path(),
+        label="Image file",
+        help="Absolute path of the image file on the host.",
+        when={"type": ("file",)},
+    )
+    source_dev = Attr(
+        "source/@dev",
+        Path(),
+        label="Host device",
+        help="Absolute path of the host block device, e.g. /dev/vg0/guest.",
+        when={"type": ("block",)},
+    )
+    target_dev = Attr(
+        "target/@dev",
+        Str(pattern=r"[a-z]+[a-z0-9]*", hint="a device name such as vda, sda or hdc"),
+        label="Target device",
+        required=True,
+        help="Name the guest is told, e.g. vda, sda, hda. Only an ordering hint: the guest OS may "
+        "name it differently. Without a bus, libvirt infers one from the prefix.",
+    )
+    target_bus = Attr(
+        "target/@bus",
+        Choice(*BUSES),
+        label="Bus",
+        help="Controller the disk is attached to. virtio is fastest for KVM guests; q35 machines "
+        "have no IDE (use SATA).",
+    )
+
+    def summary(self) -> str:
+        src = self["source_file"] or self["source_dev"] or ""
+        return f"{self['device'] or 'disk'} {self['target_dev'] or '?'} ({self['target_bus'] or 'auto'}) {src}".strip()

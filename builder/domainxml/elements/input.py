@@ -1,0 +1,29 @@
+"""<input>: mouse, tablet and keyboard devices."""
+
+from ..fields import Attr, Choice
+from ..spec import Device
+
+
+class Input(Device):
+    tag = "input"
+    label = "Input device"
+    section = "elementsInput"
+
+    type = Attr(
+        "@type",
+        Choice("mouse", "tablet", "keyboard", "passthrough", "evdev"),
+        label="Type",
+        required=True,
+        help="mouse reports relative movement; tablet reports absolute positions, so the pointer "
+        "follows a graphical console without grabbing.",
+    )
+    bus = Attr(
+        "@bus",
+        Choice("ps2", "usb", "virtio", "xen"),
+        label="Bus",
+        help="How the device is attached: xen for Xen paravirtualized guests only; ps2 or usb for "
+        "full virtual machines.",
+    )
+
+    def summary(self) -> str:
+        return f"{self['type']} ({self['bus'] or 'auto'})"

@@ -1,0 +1,86 @@
+"""<interface>: network cards and how they connect on the host."""
+
+from ..fields import Attr, Choice, Int, Mac, Str
+from ..spec import Device
+
+RESERVED_TAP_PREFIXES = ("vnet", "vif", "macvtap", "macvlan")
+
+
+class TapName(Str):
+    """A host-side device name; libvirt ignores names with the prefixes it generates itself."""
+
+    def clean(self, text: str) -> str:
+        text = super().clean(text)
+        for prefix in RESERVED_TAP_PREFIXES:
+            if text.startswith(prefix):
+                raise ValueError(f"names starting with '{prefix}' are reserved: libvirt ignores them and picks its own")
+        return text
+
+
+class Interface(Device):
+    tag = "interface"
+    label = "Network interface"
+    section = "elementsNICS"
+
+    type = Attr(
+        "@type",
+        Choice("network", "bridge", "user", "ethernet", "mcast", "server", "client", "direct", "udp"),
+        label="Connection",
+        required=True,
+        help="network: a libvirt virtual network (NAT by default). bridge: a host bridge onto the "
+        "LAN. user: QEMU's user-mode stack, for unprivileged use. ethernet: a tap device set up by "
+        "a script. mcast, server, client: tunnels between guests.",
+    )
+    source_network = Attr(
+        "source/@network",
+        Str(pattern=r"[^/]+", hint="a network name"),
+        label="Virtual network",
+        help="Name of a libvirt virtual network on the host. 'default' NATs to the host's route "
+        "and hands out addresses in 192.168.122.0/24.",
+        when={"type": ("network",)},
+    )
+    source_bridge = Attr(
+        "source/@bridge",
+        Str(pattern=r"[\w.:-]+", hint="a bridge name such as br0"),
+        label="Host bridge",
+        help="Name of an existing bridge device on the host, such as br0.",
+        when={"type": ("bridge",)},
+    )
+    source_address = Attr(
+        "source/@address",
+        Str(pattern=r"[0-9a-fA-F.:]+", hint="an IP address"),
+        label="Tunnel address",
+        help="IP address of the tunnel: a multicast group for mcast, the server's address for server and client.",
+        when={"type": ("mcast", "server", "client")},
+    )
+    source_port = Attr(
+        "source/@port",
+        Int(min=1, max=65535),
+        label="Tunnel port",
+        help="Port of the tunnel.",
+        when={"type": ("mcast", "server", "client")},
+    )
+    mac = Attr(
+        "mac/@address",
+        Mac(),
+        label="MAC address",
+        help="Hardware address of the card. Must be unicast; empty lets libvirt generate 52:54:00:xx:xx:xx.",
+    )
+    script = Attr(
+        "script/@path",
+        Str(pattern=r"\S+", hint="a script name or path"),
+        label="Script",
+        help="Script the host runs to attach the device to the network (ethernet, or Xen's vif-bridge).",
+        when={"type": ("ethernet", "bridge")},
+    )
+    target_dev = Attr(
+        "target/@dev",
+        TapName(pattern=r"[\w.-]{1,15}", hint="a device name of at most 15 characters"),
+        label="Host device name",
+        help="Name of the tap device on the host. Names starting with vnet, vif, macvtap or "
+        "macvlan are reserved: libvirt replaces them.",
+    )
+
+    def summary(self) -> str:
+        src = self["source_network"] or self["source_bridge"] or self["source_address"] or ""
+        return f"{self['type']} {src} {self['mac'] or ''}".strip()

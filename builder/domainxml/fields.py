@@ -1,0 +1,362 @@
+"""Field declarations: where a value lives in the XML, what it may be, how to explain it.
+
+A field is declared once, on an element class (see ``spec.py``), with a small relative path:
+
+    "@type"                       attribute of the element itself
+    "source/@file"                attribute of a child (created on write when missing)
+    "source[@mode='connect']/@host"  a child picked (and created) by an attribute value
+    "name"                        text of a child            (``Text``)
+    "features/pae"                presence of a child         (``Flag``)
+    "boot/@dev"                   one value per repeated child (``Many``)
+
+From the same declaration come the reader, the writer, the form field (issue 3) and the
+tooltip key. Values travel as strings, the way they are in the XML; a converter checks and
+normalises them (``clean``) and can turn them into Python values (``to_python``).
+"""
+
+from __future__ import annotations
+
+import re
+import uuid as uuidlib
+from dataclasses import dataclass, field
+from typing import Any
+
+from lxml import etree
+
+from . import layout
+
+# -- converters ---------------------------------------------------------------------------
+
+
+class Converter:
+    """Checks a string value; ``clean`` raises ValueError with a sentence a person can read."""
+
+    widget = "text"
+    choices: tuple[str, ...] = ()
+
+    def clean(self, text: str) -> str:
+        return text
+
+    def to_python(self, text: str) -> Any:
+        return self.clean(text)
+
+
+class Str(Converter):
+    def __init__(self, pattern: str | None = None, hint: str = "", forbid: str = ""):
+        self.pattern = re.compile(pattern) if pattern else None
+        self.hint = hint
+        self.forbid = forbid
+
+    def clean(self, text: str) -> str:
+        for ch in self.forbid:
+            if ch in text:
+                raise ValueError(f"must not contain '{ch}'")
+        if self.pattern and not self.pattern.fullmatch(text):
+            raise ValueError(self.hint or f"must match {self.pattern.pattern}")
+        return text
+
+
+class Path(Converter):
+    """A path on the host. libvirt wants absolute paths for files and devices."""
+
+    widget = "path"
+
+    def clean(self, text: str) -> str:
+        if not text.startswith("/"):
+            raise ValueError("must be an absolute path on the host, starting with /")
+        return text
+
+
+class Int(Converter):
+    widget = "number"
+
+    def __init__(self, min: int | None = None, max: int | None = None):
+        self.min, self.max = min, max
+
+    def clean(self, text: str) -> str:
+        try:
+            n = int(text.strip(), 10)
+        except ValueError:
+            raise ValueError(f"'{text}' is not a whole number") from None
+        if self.min is not None and n < self.min:
+            raise ValueError(f"must be at least {self.min}")
+        if self.max is not None and n > self.max:
+            raise ValueError(f"must be at most {self.max}")
+        return str(n)
+
+    def to_python(self, text: str) -> int:
+        return int(self.clean(text))
+
+
+class Choice(Converter):
+    widget = "select"
+
+    def __init__(self, *values: str):
+        self.choices = values
+
+    def clean(self, text: str) -> str:
+        if text not in self.choices:
+            raise ValueError(f"'{text}' is not one of: {', '.join(self.choices)}")
+        return text
+
+
+class YesNo(Choice):
+    def __init__(self):
+        super().__init__("yes", "no")
+
+    def to_python(self, text: str) -> bool:
+        return self.clean(text) == "yes"
+
+
+class OnOff(Choice):
+    def __init__(self):
+        super().__init__("on", "off")
+
+    def to_python(self, text: str) -> bool:
+        return self.clean(text) == "on"
+
+
+MAC_RE = re.compile(r"[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}")
+
+
+class Mac(Converter):
+    """A unicast MAC. libvirt refuses multicast addresses (lowest bit of the first octet)."""
+
+    widget = "mac"
+
+    def clean(self, text: str) -> str:
+        if not MAC_RE.fullmatch(text):
+            raise ValueError(f"'{text}' is not a MAC address like 52:54:00:12:34:56")
+        if int(text[:2], 16) & 1:
+            raise ValueError(f"{text} is a multicast address; libvirt needs a unicast one")
+        return text.lower()
+
+
+class Uuid(Converter):
+    """RFC 4122 UUID; libvirt also takes the 32 hex digits without dashes."""
+
+    widget = "uuid"
+
+    def clean(self, text: str) -> str:
+        try:
+            return str(uuidlib.UUID(hex=text.strip()))
+        except ValueError:
+            raise ValueError(f"'{text}' is not a UUID") from None
+
+
+# -- paths --------------------------------------------------------------------------------
+
+_STEP = re.compile(r"(?P<tag>[A-Za-z_][\w.-]*)(?P<preds>(\[@[\w-]+='[^']*'\])*)")
+_PRED = re.compile(r"\[@([\w-]+)='([^']*)'\]")
+
+
+@dataclass(frozen=True)
+class Step:
+    tag: str
+    preds: tuple[tuple[str, str], ...] = ()
+
+    def matches(self, el: etree._Element) -> bool:
+        return el.tag == self.tag and all(el.get(k) == v for k, v in self.preds)
+
+    def new(self) -> etree._Element:
+        el = etree.Element(self.tag)
+        for k, v in self.preds:
+            el.set(k, v)
+        return el
+
+
+def parse_path(path: str) -> tuple[tuple[Step, ...], str | None]:
+    """'source[@mode='bind']/@host' -> ((Step('source', (('mode','bind'),)),), 'host')."""
+    parts = path.split("/") if path else []
+    attr = None
+    if parts and parts[-1].startswith("@"):
+        attr = parts.pop()[1:]
+    steps = []
+    for part in parts:
+        m = _STEP.fullmatch(part)
+        if not m:
+            raise ValueError(f"bad field path {path!r}")
+        steps.append(Step(m["tag"], tuple(_PRED.findall(m["preds"]))))
+    return tuple(steps), attr
+
+
+def _find(node: etree._Element, step: Step) -> etree._Element | None:
+    for child in node:
+        if isinstance(child.tag, str) and step.matches(child):
+            return child
+    return None
+
+
+def descend(el, steps, create, owner):
+    """Follow steps below el; with create, make missing elements at their declared place."""
+    node = el
+    for step in steps:
+        child = _find(node, step)
+        if child is None:
+            if not create:
+                return None
+            child = step.new()
+            layout.insert_ordered(node, child, owner.order_below(node, el))
+        node = child
+    return node
+
+
+# -- fields -------------------------------------------------------------------------------
+
+
+@dataclass(eq=False)
+class Field:
+    """One value of an element. Subclasses say whether it is an attribute, text, flag or list."""
+
+    path: str
+    conv: Converter = field(default_factory=Str)
+    label: str = ""
+    help: str = ""  # the project's own short summary, shown when the spec has no entry
+    default: str | None = None  # what libvirt assumes when the value is absent
+    required: bool = False
+    when: dict[str, tuple[str, ...]] | None = None  # only relevant when another field has one of these values
+    doc: tuple[str, str] | None = None  # (parent element, name) in the spec, when not derived from path
+    # Filled in by the element class:
+    name: str = ""
+    owner: Any = None
+
+    def __post_init__(self):
+        self.steps, self.attr = parse_path(self.path)
+
+    # Where the spec documents this field: the element that carries it and its own name.
+    @property
+    def doc_key(self) -> tuple[str, str]:
+        if self.doc:
+            return self.doc
+        if self.attr:
+            parent = self.steps[-1].tag if self.steps else self.owner.tag
+            return parent, self.attr
+        parent = self.steps[-2].tag if len(self.steps) > 1 else self.owner.tag
+        return parent, self.steps[-1].tag
+
+    @property
+    def choices(self) -> tuple[str, ...]:
+        return self.conv.choices
+
+    def relevant(self, values: dict[str, Any]) -> bool:
+        if not self.when:
+            return True
+        return all(values.get(k) in v for k, v in self.when.items())
+
+    def clean(self, value):
+        return self.conv.clean(value)
+
+    def _node(self, el: etree._Element, create: bool = False) -> etree._Element | None:
+        return descend(el, self.steps, create, self.owner)
+
+    def read(self, el: etree._Element):
+        raise NotImplementedError
+
+    def write(self, el: etree._Element, value) -> None:
+        raise NotImplementedError
+
+    def _prune(self, el: etree._Element, node: etree._Element) -> None:
+        """Remove path elements this field created once nothing is left in them."""
+        while node is not el and layout.is_empty(node):
+            parent = node.getparent()
+            layout.remove_keep_layout(node)
+            node = parent
+
+
+class Attr(Field):
+    """An attribute value (the path ends in @name)."""
+
+    def __post_init__(self):
+        super().__post_init__()
+        assert self.attr, f"Attr path needs @attribute: {self.path}"
+
+    def read(self, el):
+        node = self._node(el)
+        return None if node is None else node.get(self.attr)
+
+    def write(self, el, value):
+        if value in (None, ""):
+            node = self._node(el)
+            if node is not None and self.attr in node.attrib:
+                del node.attrib[self.attr]
+                self._prune(el, node)
+            return
+        self._node(el, create=True).set(self.attr, value)
+
+
+class Text(Field):
+    """The text of a child element."""
+
+    def read(self, el):
+        node = self._node(el)
+        if node is None:
+            return None
+        return (node.text or "").strip()
+
+    def write(self, el, value):
+        if value in (None, ""):
+            node = self._node(el)
+            if node is not None:
+                node.text = None
+                self._prune(el, node)
+            return
+        self._node(el, create=True).text = value
+
+
+class Flag(Field):
+    """Presence of an empty child element, such as <features><acpi/></features>."""
+
+    def __init__(self, path, **kw):
+        kw.setdefault("conv", YesNo())
+        super().__init__(path, **kw)
+
+    def read(self, el):
+        return "yes" if self._node(el) is not None else "no"
+
+    def write(self, el, value):
+        node = self._node(el)
+        if value == "yes" and node is None:
+            self._node(el, create=True)
+        elif value != "yes" and node is not None:
+            parent = node.getparent()
+            layout.remove_keep_layout(node)
+            self._prune(el, parent)
+
+
+class Many(Field):
+    """One attribute value per repeated child, in document order (os/boot/@dev)."""
+
+    def _nodes(self, el):
+        *head, last = self.steps
+        node = el
+        for step in head:
+            node = _find(node, step)
+            if node is None:
+                return None, []
+        return node, [c for c in node if isinstance(c.tag, str) and last.matches(c)]
+
+    def read(self, el):
+        _, nodes = self._nodes(el)
+        return [n.get(self.attr) for n in nodes]
+
+    def clean(self, value):
+        return [self.conv.clean(v) for v in value]
+
+    def write(self, el, values):
+        values = [v for v in (values or []) if v]
+        parent, nodes = self._nodes(el)
+        # Reuse the existing elements in place so their other attributes and position survive.
+        for node, value in zip(nodes, values, strict=False):
+            node.set(self.attr, value)
+        for node in nodes[len(values) :]:
+            layout.remove_keep_layout(node)
+        extra = values[len(nodes) :]
+        if extra:
+            if parent is None:
+                parent = descend(el, self.steps[:-1], True, self.owner)
+            for value in extra:
+                child = self.steps[-1].new()
+                child.set(self.attr, value)
+                layout.insert_ordered(parent, child, self.owner.order_below(parent, el))
+        elif not values and parent is not None and parent is not el:
+            self._prune(el, parent)

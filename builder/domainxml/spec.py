@@ -1,0 +1,131 @@
+"""Element declarations: a class per libvirt element (or per part of <domain>) lists its fields.
+
+    class Disk(Device):
+        tag = "disk"
+        section = "elementsDisks"
+        type = Attr("@type", Choice("file", "block"), label="Source type")
+        source_file = Attr("source/@file", Path(), label="File", when={"type": ("file",)})
+
+An instance is a view over a node of a kept lxml tree: reading takes values out, ``apply``
+writes only the values that differ, so anything the declarations do not know stays untouched.
+The order in which fields are declared is also the order in which missing child elements are
+created, so there is no separate list of element order to keep in step.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from lxml import etree
+
+from .fields import Field, Many
+
+# Child-element order per scope and parent path, gathered from the declarations themselves.
+_ORDERS: dict[str, dict[tuple[str, ...], list[str]]] = {}
+
+
+def _add_order(scope: str, fields) -> None:
+    orders = _ORDERS.setdefault(scope, {})
+    for f in fields:
+        tags = [s.tag for s in f.steps]
+        for depth, tag in enumerate(tags):
+            seq = orders.setdefault(tuple(tags[:depth]), [])
+            if tag not in seq:
+                seq.append(tag)
+
+
+def set_domain_order(sections, devices) -> None:
+    """The order of <domain>'s children is that of the sections given, then devices by tag."""
+    _ORDERS["domain"] = {}
+    _add_order("domain", [f for cls in sections for f in cls.fields.values()])
+    _ORDERS["domain"].setdefault(("devices",), []).extend(devices)
+
+
+class Element:
+    tag: ClassVar[str]
+    label: ClassVar[str] = ""
+    section: ClassVar[str] = ""  # anchor of the spec section that documents the element
+    scope: ClassVar[str] = ""  # classes sharing a scope share one child order (all parts of <domain>)
+    fields: ClassVar[dict[str, Field]] = {}
+
+    def __init_subclass__(cls, **kw):
+        super().__init_subclass__(**kw)
+        own = {k: v for k, v in vars(cls).items() if isinstance(v, Field)}
+        cls.fields = {**getattr(cls, "fields", {}), **own}
+        for name, f in own.items():
+            f.name, f.owner = name, cls
+        cls.scope = cls.scope or getattr(cls, "tag", "")
+        if cls.scope:  # not an abstract base such as Device
+            _add_order(cls.scope, cls.fields.values())
+
+    def __init__(self, node: etree._Element):
+        if node.tag != self.tag:
+            raise ValueError(f"{type(self).__name__} needs <{self.tag}>, got <{node.tag}>")
+        self.node = node
+
+    @classmethod
+    def order_below(cls, node: etree._Element, root: etree._Element) -> list[str]:
+        key = []
+        while node is not root:
+            key.append(node.tag)
+            node = node.getparent()
+        return _ORDERS[cls.scope].get(tuple(reversed(key)), [])
+
+    @classmethod
+    def new(cls, values: dict[str, Any] | None = None) -> Element:
+        obj = cls(etree.Element(cls.tag))
+        if values:
+            obj.apply(values)
+        return obj
+
+    def __getitem__(self, name: str):
+        return self.fields[name].read(self.node)
+
+    def __setitem__(self, name: str, value) -> None:
+        self.fields[name].write(self.node, value)
+
+    def values(self) -> dict[str, Any]:
+        return {name: f.read(self.node) for name, f in self.fields.items()}
+
+    def apply(self, values: dict[str, Any]) -> list[str]:
+        """Write the given values, touching only those that differ; returns the changed names."""
+        changed = []
+        for name, value in values.items():
+            f = self.fields[name]
+            current = f.read(self.node)
+            if isinstance(f, Many):
+                value = [v for v in (value or []) if v]
+            elif value == "":
+                value = None
+            if _same(current, value):
+                continue
+            f.write(self.node, value)
+            changed.append(name)
+        return changed
+
+    def relevant_fields(self) -> list[Field]:
+        vals = self.values()
+        return [f for f in self.fields.values() if f.relevant(vals)]
+
+
+def _same(current, value) -> bool:
+    if current in (None, "", []) and value in (None, "", []):
+        return True
+    return current == value
+
+
+class Section(Element):
+    """A part of <domain> itself (General, OS, Resources ...): fields are paths below <domain>."""
+
+    tag = "domain"
+    scope = "domain"
+
+
+class Device(Element):
+    """A child of <devices>."""
+
+    kind_label: ClassVar[str] = ""
+
+    def summary(self) -> str:
+        """One line for listings; devices override it with what tells them apart."""
+        return self.label

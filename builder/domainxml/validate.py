@@ -1,0 +1,302 @@
+"""Is a domain something libvirt will take as written? Its own schema, then the rules it misses.
+
+(a) libvirt's RelaxNG schema (domain.rng of the installed libvirt), loaded once per folder.
+    Its own messages rarely name the culprit ("Extra element devices in interleave"), so a
+    failing document is narrowed down by taking parts out of a copy until it validates: the
+    part whose removal makes it valid is the one to report, with its path and line.
+(b) Semantic checks for what the schema lets through but libvirt then rejects or silently
+    changes at define time (see FACTS.md).
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from lxml import etree
+
+from .elements import DEVICES, SECTIONS
+from .elements.interface import RESERVED_TAP_PREFIXES
+from .elements.resources import to_bytes
+from .fields import MAC_RE
+
+DEFAULT_SCHEMA_DIR = "/usr/share/libvirt/schemas"
+MAX_LOCATED = 8  # schema problems narrowed down per document; the rest are summarised
+
+
+@dataclass(frozen=True)
+class Problem:
+    level: str  # "error": libvirt rejects or silently changes it; "warning": worth knowing
+    message: str
+    path: str = ""  # XPath of the element concerned, e.g. /domain/devices/interface[1]
+    line: int | None = None
+    field: str = ""  # "interface.mac" when a declared field is concerned, for the editor
+
+    def __str__(self) -> str:
+        where = self.path + (f" (line {self.line})" if self.line else "")
+        return f"{where}: {self.message}" if where else self.message
+
+
+class SchemaUnavailable(RuntimeError):
+    pass
+
+
+@functools.lru_cache(maxsize=4)
+def load_schema(schema_dir: str = DEFAULT_SCHEMA_DIR) -> etree.RelaxNG:
+    path = Path(schema_dir) / "domain.rng"
+    if not path.exists():
+        raise SchemaUnavailable(
+            f"libvirt's schema is not installed ({path} is missing); install libvirt's schemas "
+            "(Debian: libvirt-clients / libvirt0) or set LIBVIRT_SCHEMA_DIR"
+        )
+    return etree.RelaxNG(etree.parse(str(path)))
+
+
+def validate(root: etree._Element, schema_dir: str = DEFAULT_SCHEMA_DIR) -> list[Problem]:
+    """All problems of a domain: schema first, then semantics, each in document order."""
+    return schema_problems(root, load_schema(schema_dir)) + semantic_problems(root)
+
+
+def has_errors(problems: list[Problem]) -> bool:
+    return any(p.level == "error" for p in problems)
+
+
+# -- (a) the schema -----------------------------------------------------------------------
+
+
+def schema_problems(root: etree._Element, schema: etree.RelaxNG) -> list[Problem]:
+    if schema.validate(root):
+        return []
+    work = copy.deepcopy(root)
+    original = dict(zip(work.iter(), root.iter(), strict=False))
+    tree = root.getroottree()
+    problems: list[Problem] = []
+    while len(problems) < MAX_LOCATED:
+        found = _culprit(work, schema)
+        if found is None:
+            break
+        el, attr = found
+        orig = original[el]
+        problems.append(Problem("error", _describe(el, attr), tree.getpath(orig), orig.sourceline or None))
+        if attr is not None:
+            del el.attrib[attr]
+        else:
+            el.getparent().remove(el)
+        if schema.validate(work):
+            return problems
+    # Not narrowed down (something required is missing, or too many problems): say what lxml says.
+    problems.extend(_missing_required(root))
+    seen = set()
+    for entry in schema.error_log:
+        if entry.message not in seen:
+            seen.add(entry.message)
+            problems.append(
+                Problem("error", f"libvirt's schema: {entry.message}", entry.path or "", entry.line or None)
+            )
+    return problems
+
+
+def _culprit(root: etree._Element, schema: etree.RelaxNG):
+    """(element, attribute or None) whose removal makes the document valid, searched top down."""
+
+    def without_child(el, child):
+        i = el.index(child)
+        el.remove(child)
+        ok = schema.validate(root)
+        el.insert(i, child)
+        return ok
+
+    def without_attr(el, name):
+        value = el.attrib.pop(name)
+        ok = schema.validate(root)
+        el.set(name, value)
+        return ok
+
+    def narrow(el):
+        for name in list(el.attrib):
+            if without_attr(el, name):
+                return el, name
+        for child in el:
+            if isinstance(child.tag, str) and without_child(el, child):
+                return narrow(child)
+        return el, None
+
+    for name in list(root.attrib):
+        if without_attr(root, name):
+            return root, name
+    for child in root:
+        if isinstance(child.tag, str) and without_child(root, child):
+            return narrow(child)
+    return None
+
+
+def _describe(el: etree._Element, attr: str | None) -> str:
+    tag = etree.QName(el).localname
+    if attr is not None:
+        return f"attribute {attr}='{el.get(attr)}' is not accepted on <{tag}> by libvirt's schema"
+    text = (el.text or "").strip()
+    if len(el) == 0 and not el.attrib and text:
+        return f"<{tag}> with value '{text}' is not accepted by libvirt's schema"
+    return (
+        f"<{tag}> is not accepted here by libvirt's schema (an unknown element, a newer one than "
+        "the installed libvirt knows, or a required part of it is missing)"
+    )
+
+
+def _missing_required(root: etree._Element) -> Iterator[Problem]:
+    for cls in SECTIONS:
+        for f in cls.fields.values():
+            if f.required and not f.read(root):
+                yield Problem(
+                    "error", f"{f.label} is required ({f.path})", "/domain", None, f"{cls.__name__}.{f.name}".lower()
+                )
+
+
+# -- (b) what the schema lets through -------------------------------------------------------
+
+Check = Callable[[etree._Element], Iterator[Problem]]
+CHECKS: list[Check] = []
+
+
+def check(fn: Check) -> Check:
+    CHECKS.append(fn)
+    return fn
+
+
+def semantic_problems(root: etree._Element) -> list[Problem]:
+    return [p for fn in CHECKS for p in fn(root)]
+
+
+def _at(el: etree._Element, level: str, message: str, field: str = "") -> Problem:
+    return Problem(level, message, el.getroottree().getpath(el), el.sourceline or None, field)
+
+
+@check
+def mac_is_unicast(root):
+    for mac in root.iterfind("devices/interface/mac"):
+        addr = mac.get("address", "")
+        if not MAC_RE.fullmatch(addr):
+            yield _at(mac, "error", f"MAC address '{addr}' is not of the form 52:54:00:12:34:56", "interface.mac")
+        elif int(addr[:2], 16) & 1:
+            yield _at(
+                mac,
+                "error",
+                f"MAC address {addr} is multicast; libvirt refuses it. Use a unicast one such as 52:54:00:xx:xx:xx",
+                "interface.mac",
+            )
+
+
+@check
+def current_memory_within_memory(root):
+    mem, cur = root.find("memory"), root.find("currentMemory")
+    if mem is None or cur is None:
+        return
+    try:
+        m, c = to_bytes(mem.text.strip(), mem.get("unit")), to_bytes(cur.text.strip(), cur.get("unit"))
+    except (ValueError, AttributeError):
+        return  # not numbers: the schema reports it
+    if c > m:
+        yield _at(
+            cur,
+            "error",
+            "current memory is larger than the maximum memory; libvirt would silently lower it to the maximum",
+            "resources.current_memory",
+        )
+
+
+@check
+def boot_order_styles_exclusive(root):
+    os_boots = root.findall("os/boot")
+    per_device = root.findall("devices/*/boot[@order]")
+    if os_boots and per_device:
+        yield _at(
+            per_device[0].getparent(),
+            "error",
+            "<os><boot dev=...> and a per-device <boot order=...> cannot be combined; libvirt rejects it. "
+            "Use one style",
+            "boot.boot_devices",
+        )
+
+
+@check
+def bootloader_drops_boot_order(root):
+    if root.find("bootloader") is not None and root.find("os/boot") is not None:
+        yield _at(
+            root.find("os/boot"),
+            "warning",
+            "with a host bootloader, libvirt silently drops the <os><boot> entries",
+            "boot.boot_devices",
+        )
+
+
+@check
+def char_ports_count_from_zero(root):
+    devices = root.find("devices")
+    if devices is None:
+        return
+    for tag in ("serial", "parallel"):
+        ports: dict[str, etree._Element] = {}
+        for dev in devices.iterfind(tag):
+            port = dev.get("port") or (dev.find("target").get("port") if dev.find("target") is not None else None)
+            if port is None:
+                continue
+            if port in ports:
+                yield _at(dev, "error", f"two {tag} devices use port {port}", f"{tag}.target_port")
+            ports[port] = dev
+        numbers = sorted(int(p) for p in ports if p.isdigit())
+        if numbers and numbers[0] >= 1:
+            yield _at(
+                ports[str(numbers[0])],
+                "warning",
+                f"{tag} ports count from 0 (port 0 is the first, ttyS0 for serial); this guest has no port 0",
+                f"{tag}.target_port",
+            )
+
+
+@check
+def tap_name_not_reserved(root):
+    for target in root.iterfind("devices/interface/target"):
+        dev = target.get("dev", "")
+        if dev.startswith(RESERVED_TAP_PREFIXES):
+            yield _at(
+                target,
+                "error",
+                f"host device name '{dev}' uses a prefix libvirt reserves ({', '.join(RESERVED_TAP_PREFIXES)}); "
+                "libvirt silently ignores it and picks its own name",
+                "interface.target_dev",
+            )
+
+
+@check
+def input_bus_fits_guest(root):
+    os_type = (root.findtext("os/type") or "").strip()
+    for inp in root.iterfind("devices/input"):
+        bus = inp.get("bus")
+        if bus == "xen" and os_type == "hvm":
+            yield _at(
+                inp,
+                "error",
+                "bus 'xen' is only for Xen paravirtualized guests; use ps2 or usb on an hvm guest",
+                "input.bus",
+            )
+        elif bus in ("ps2", "usb") and os_type in ("linux", "xen"):
+            yield _at(
+                inp, "error", f"bus '{bus}' is not available on a Xen paravirtualized guest; use xen", "input.bus"
+            )
+
+
+@check
+def required_device_fields(root):
+    devices = root.find("devices")
+    if devices is None:
+        return
+    for dev in devices:
+        cls = DEVICES.get(dev.tag) if isinstance(dev.tag, str) else None
+        if cls is None:
+            continue
+        for f in cls.fields.values():
+            if f.required and not f.read(dev):
+                yield _at(dev, "error", f"{cls.label}: {f.label} is required", f"{dev.tag}.{f.name}")

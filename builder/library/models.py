@@ -1,0 +1,133 @@
+"""The library: reusable device profiles and VM templates assembled from them.
+
+The XML is the source of truth; the other columns are derived from it on save, for listing
+and filtering only.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from lxml import etree
+
+from builder.domainxml.assemble import device_class, is_device
+from builder.domainxml.elements import DEVICES, General, Resources
+from builder.domainxml.elements.resources import to_bytes
+from builder.domainxml.parse import XMLInputError, parse_xml
+
+
+class Owned(models.Model):
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+def _parse_device(xml: str) -> etree._Element:
+    try:
+        node = parse_xml(xml, settings.MAX_XML_BYTES)
+    except XMLInputError as e:
+        raise ValidationError(str(e)) from None
+    if not is_device(node):
+        raise ValidationError(f"<{node.tag}> is not a device")
+    return node
+
+
+class DeviceProfile(Owned):
+    """A reusable device: one child of <devices>, such as a virtio disk or a bridged NIC."""
+
+    KIND_CHOICES = [(tag, cls.label) for tag, cls in DEVICES.items()]
+
+    kind = models.CharField(max_length=32, db_index=True, help_text="the device element, e.g. disk")
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    xml = models.TextField(help_text="the device element's XML")
+    summary = models.CharField(max_length=300, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["kind", "name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.kind})"
+
+    def save(self, *args, **kwargs):
+        node = parse_xml(self.xml, settings.MAX_XML_BYTES)
+        self.kind = node.tag
+        cls = device_class(node)
+        self.summary = (cls(node).summary() if cls else node.tag)[:300]
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        node = _parse_device(self.xml)
+        if self.kind and node.tag != self.kind:
+            raise ValidationError({"xml": f"a {self.kind} profile needs a <{self.kind}> element, not <{node.tag}>"})
+
+
+class DomainTemplate(Owned):
+    """A whole guest: the domain XML without its devices, plus ordered device slots."""
+
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    xml = models.TextField(help_text="the domain XML with the devices taken out")
+    domain_type = models.CharField(max_length=16, blank=True, editable=False)
+    vcpus = models.PositiveIntegerField(null=True, editable=False)
+    memory_kib = models.BigIntegerField(null=True, editable=False)
+
+    class Meta:
+        ordering = ["name", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs):
+        root = parse_xml(self.xml, settings.MAX_XML_BYTES, root_tag="domain")
+        general, res = General(root), Resources(root)
+        self.domain_type = general["domain_type"] or ""
+        vcpu = res["vcpu"]
+        self.vcpus = int(vcpu) if vcpu and vcpu.isdigit() else None
+        try:
+            size = to_bytes(res["memory"], res["memory_unit"])
+            self.memory_kib = size // 1024 if size is not None else None
+        except (ValueError, IndexError):
+            self.memory_kib = None
+        super().save(*args, **kwargs)
+
+
+class DeviceSlot(models.Model):
+    """A device of a template: linked to a profile (follows its changes) or holding its own XML."""
+
+    template = models.ForeignKey(DomainTemplate, related_name="slots", on_delete=models.CASCADE)
+    position = models.PositiveIntegerField()
+    profile = models.ForeignKey(DeviceProfile, null=True, blank=True, related_name="slots", on_delete=models.PROTECT)
+    xml = models.TextField(blank=True, help_text="the device XML when not linked to a profile")
+
+    class Meta:
+        ordering = ["template", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["template", "position"], name="one_slot_per_position"),
+            models.CheckConstraint(
+                condition=models.Q(profile__isnull=False) | ~models.Q(xml=""),
+                name="slot_has_profile_or_xml",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.template} #{self.position}"
+
+    @property
+    def device_xml(self) -> str:
+        return self.profile.xml if self.profile_id else self.xml
+
+    def clean(self):
+        if not self.profile_id:
+            _parse_device(self.xml)
+
+    def detach(self) -> None:
+        """Keep the profile's current XML as this slot's own copy; later profile edits no longer apply."""
+        if self.profile_id:
+            self.xml = self.profile.xml
+            self.profile = None
+            self.save(update_fields=["xml", "profile"])

@@ -1,0 +1,57 @@
+"""What the commands and views do with the library: import, render, validate."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import transaction
+from lxml import etree
+
+from builder.domainxml import assemble, parse, validate
+
+from .models import DeviceSlot, DomainTemplate
+
+
+@dataclass
+class Imported:
+    template: DomainTemplate
+    warnings: list[str]
+
+
+def check(root: etree._Element) -> list[validate.Problem]:
+    """Schema and semantic problems; a missing schema is itself reported, never a crash."""
+    try:
+        return validate.validate(root, settings.LIBVIRT_SCHEMA_DIR)
+    except validate.SchemaUnavailable as e:
+        skipped = validate.Problem("warning", f"not checked against libvirt's schema: {e}")
+        return [skipped, *validate.semantic_problems(root)]
+
+
+def import_domain(data: bytes, owner=None, fallback_name: str = "imported") -> Imported:
+    """One template from one domain XML document; raises XMLInputError and saves nothing if unusable.
+
+    Whatever libvirt could have written is kept byte for byte (apart from the 2008 spellings,
+    which are rewritten); every problem becomes a warning rather than a refusal.
+    """
+    parsed = parse.parse_domain(data, settings.MAX_XML_BYTES)
+    warnings = list(parsed.warnings)
+    warnings += [str(p) for p in check(parsed.root)]
+    template_xml, devices = assemble.split(parsed.root)
+    name = (parsed.root.findtext("name") or "").strip() or fallback_name
+    with transaction.atomic():
+        template = DomainTemplate.objects.create(name=name, xml=template_xml, owner=owner)
+        DeviceSlot.objects.bulk_create(
+            DeviceSlot(template=template, position=i, xml=xml) for i, xml in enumerate(devices)
+        )
+    return Imported(template, warnings)
+
+
+def render(template: DomainTemplate) -> etree._Element:
+    """The template's whole domain, with linked profiles as they are now."""
+    slots = DeviceSlot.objects.filter(template=template).select_related("profile").order_by("position")
+    return assemble.assemble(template.xml, (s.device_xml for s in slots), settings.MAX_XML_BYTES)
+
+
+def render_xml(template: DomainTemplate) -> str:
+    return assemble.to_string(render(template)) + "\n"
