@@ -228,10 +228,11 @@ class Field:
     def doc_key(self) -> tuple[str, str]:
         if self.doc:
             return self.doc
+        own = getattr(self.owner, "tag", None) or self.owner.scope  # a shared base: its scope, e.g. chardev
         if self.attr:
-            parent = self.steps[-1].tag if self.steps else self.owner.tag
+            parent = self.steps[-1].tag if self.steps else own
             return parent, self.attr
-        parent = self.steps[-2].tag if len(self.steps) > 1 else self.owner.tag
+        parent = self.steps[-2].tag if len(self.steps) > 1 else own
         return parent, self.steps[-1].tag
 
     @property

@@ -57,7 +57,7 @@ class Interface(Device):
         "source/@port",
         Int(min=1, max=65535),
         label="Tunnel port",
-        help="Port of the tunnel.",
+        help="Port number of the tunnel, the same on every guest that joins it.",
         when={"type": ("mcast", "server", "client")},
     )
     mac = Attr(

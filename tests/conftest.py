@@ -1,0 +1,49 @@
+import pytest
+
+from tests.helpers import SCHEMA_DIR
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        help="rewrite each tests/data/*/*-out.xml with what the engine makes of its -in.xml",
+    )
+
+
+@pytest.fixture(scope="session")
+def schema():
+    from builder.domainxml.validate import load_schema
+
+    return load_schema(SCHEMA_DIR)
+
+
+@pytest.fixture(scope="session")
+def test_driver():
+    """libvirt's test driver (test:///default): a real libvirt that defines without a hypervisor."""
+    import libvirt
+
+    libvirt.registerErrorHandler(lambda *a: None, None)
+    conn = libvirt.open("test:///default")
+    yield conn
+    conn.close()
+
+
+@pytest.fixture
+def define(test_driver):
+    """Define XML on the test driver with validation; undefine afterwards. Returns libvirt's XML."""
+    import libvirt
+
+    made = []
+
+    def _define(xml: str) -> str:
+        dom = test_driver.defineXMLFlags(xml, libvirt.VIR_DOMAIN_DEFINE_VALIDATE)
+        made.append(dom)
+        return dom.XMLDesc(libvirt.VIR_DOMAIN_XML_INACTIVE | libvirt.VIR_DOMAIN_XML_SECURE)
+
+    yield _define
+    for dom in made:
+        try:
+            dom.undefine()
+        except libvirt.libvirtError:
+            pass

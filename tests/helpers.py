@@ -1,0 +1,75 @@
+"""Shared test helpers: the corpus, the golden pairs, and libvirt's test driver."""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+from lxml import etree
+
+from builder.domainxml import compare
+from builder.domainxml.assemble import device_class
+from builder.domainxml.elements import SECTIONS
+from builder.domainxml.parse import parse_domain
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+CORPUS = sorted((SHARED / "corpus").rglob("*.xml"))
+FACTS = SHARED / "spec" / "FACTS.md"
+SPEC_2008 = SHARED / "spec" / "formatdomain-2008.html"
+DATA = Path(__file__).resolve().parent / "data"
+SCHEMA_DIR = "/usr/share/libvirt/schemas"
+
+
+def golden_pairs() -> list[tuple[str, Path, Path]]:
+    """(id, in, out) for every tests/data/<section>/<case>-in.xml with its -out.xml."""
+    pairs = []
+    for src in sorted(DATA.glob("*/*-in.xml")):
+        out = src.with_name(src.name.replace("-in.xml", "-out.xml"))
+        pairs.append((f"{src.parent.name}/{src.name[:-7]}", src, out))
+    return pairs
+
+
+def views(root: etree._Element):
+    """Every declared view over a domain: its sections, then each known device, keyed for matching."""
+    for cls in SECTIONS:
+        yield cls.__name__, cls(root)
+    counts: dict[str, int] = {}
+    devices = root.find("devices")
+    for node in devices if devices is not None else ():
+        cls = device_class(node)
+        if cls is not None:
+            counts[node.tag] = counts.get(node.tag, 0) + 1
+            yield f"{cls.__name__}[{counts[node.tag]}]", cls(node)
+
+
+def apply_golden(src: Path, out: Path) -> tuple[etree._Element, etree._Element, list[str], list[str]]:
+    """Read every declared value of `out`, write them onto `src`: (result, out, changed fields, warnings).
+
+    The pair itself is the edit: whatever differs between in and out must be reachable by
+    writing declared fields, and writing them must give exactly `out`.
+    """
+    parsed = parse_domain(src.read_bytes())
+    want = etree.parse(str(out)).getroot()
+    targets = dict(views(want))
+    changed = []
+    for key, view in views(parsed.root):
+        if key not in targets:
+            raise AssertionError(f"{out.name} has no {key} to compare with")
+        values = targets[key].values()
+        for name in view.apply(values):
+            changed.append(f"{view.fields[name].owner.__name__}.{name}")
+    return parsed.root, want, changed, parsed.warnings
+
+
+@functools.cache
+def exercised_fields() -> frozenset[str]:
+    """Fields some golden pair changes, as DeclaringClass.field."""
+    names = set()
+    for _, src, out in golden_pairs():
+        names.update(apply_golden(src, out)[2])
+    return frozenset(names)
+
+
+def diff(a: etree._Element, b: etree._Element, reorder_top: bool = False) -> list[str]:
+    return compare.differences(a, b, reorder_top=reorder_top)
