@@ -1,4 +1,3 @@
-import sys
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -27,4 +26,4 @@ class Command(BaseCommand):
         if output:
             Path(output).write_text(xml, encoding="utf-8")
         else:
-            sys.stdout.write(xml)
+            self.stdout.write(xml, ending="")

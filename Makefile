@@ -1,0 +1,67 @@
+# Domain Builder: `make run` serves the app, `make test` runs every test. Both set up what they need.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+# Debian packages: libvirt-dev, pkg-config and gcc build libvirt-python; libvirt-clients brings
+# libvirt's schemas (and virsh); libvirt-doc has the spec (formatdomain.html) for the tooltips.
+SYSTEM_PACKAGES := gcc pkg-config libvirt-dev libvirt-clients libvirt-doc
+export DEBIAN_FRONTEND := noninteractive
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: run test bench lint format sysdeps venv clean
+
+run: venv
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_starter
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+test: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(PY) manage.py makemigrations --check --dry-run
+	$(PY) -m pytest
+
+bench: venv
+	$(PY) -m tests.bench
+
+lint: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: venv
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+# Installs the Debian packages that are missing (as root, or through sudo). Without apt it says
+# what to install and goes on: the app then runs without the libvirt parts.
+sysdeps:
+	@missing=""; \
+	if command -v dpkg-query >/dev/null; then \
+	  for p in $(SYSTEM_PACKAGES); do \
+	    dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; \
+	  done; \
+	  if [ -n "$$missing" ]; then \
+	    sudo=""; [ "$$(id -u)" = 0 ] || sudo="sudo"; \
+	    echo "Installing Debian packages:$$missing"; \
+	    $$sudo apt-get update -qq && $$sudo apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	  fi; \
+	else \
+	  echo "No apt here: install $(SYSTEM_PACKAGES) (or your system's equivalents) for libvirt support."; \
+	fi
+
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml | sysdeps
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	@if pkg-config --exists libvirt 2>/dev/null; then extras="dev,libvirt"; else \
+	  extras="dev"; echo "libvirt-dev not found: installing without libvirt-python"; fi; \
+	$(PY) -m pip install -q -e ".[$$extras]"
+	@touch $@
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

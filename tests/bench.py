@@ -1,0 +1,125 @@
+"""`make bench`: the engine's speed over the corpus and on a 100-device template.
+
+Runs against a private in-memory SQLite database; prints each figure beside its target.
+"""
+
+import os
+import statistics
+import sys
+import time
+
+os.environ["DATABASE_URL"] = "sqlite:///:memory:"
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "builder.settings")
+
+import django
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+from django.db import transaction  # noqa: E402
+
+from builder.domainxml import validate  # noqa: E402
+from builder.domainxml.assemble import assemble, split  # noqa: E402
+from builder.domainxml.parse import parse_domain  # noqa: E402
+from builder.library import services  # noqa: E402
+from builder.library.models import DeviceProfile, DeviceSlot, DomainTemplate  # noqa: E402
+from tests.helpers import CORPUS  # noqa: E402
+
+REPEAT = 7
+
+
+def ms(seconds: float) -> float:
+    return seconds * 1000
+
+
+def timed(fn, repeat=REPEAT) -> float:
+    """Median wall time of fn() in ms over `repeat` runs, after one warm-up run."""
+    fn()
+    runs = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        fn()
+        runs.append(time.perf_counter() - t)
+    return ms(statistics.median(runs))
+
+
+def hundred_device_domain() -> str:
+    disks = "".join(
+        f"<disk type='file' device='disk'><driver name='qemu' type='qcow2'/>"
+        f"<source file='/var/lib/libvirt/images/d{i}.qcow2'/><target dev='vd{chr(97 + i // 26)}{chr(97 + i % 26)}' "
+        f"bus='virtio'/></disk>"
+        for i in range(50)
+    )
+    nics = "".join(
+        f"<interface type='network'><source network='default'/><mac address='52:54:00:00:01:{i:02x}'/>"
+        f"<model type='virtio'/></interface>"
+        for i in range(50)
+    )
+    return (
+        "<domain type='kvm'><name>bench100</name><memory unit='MiB'>2048</memory><vcpu>2</vcpu>"
+        "<os><type arch='x86_64' machine='q35'>hvm</type></os><features><acpi/><apic/></features>"
+        f"<devices><emulator>/usr/bin/qemu-system-x86_64</emulator>{disks}{nics}</devices></domain>"
+    )
+
+
+def main() -> int:
+    call_command("migrate", verbosity=0)
+    schema = validate.load_schema(services.settings.LIBVIRT_SCHEMA_DIR)
+    assert schema is not None
+    docs = [p.read_bytes() for p in CORPUS]
+
+    imports, exports, ids = [], [], []
+    for data in docs:
+        t = time.perf_counter()
+        result = services.import_domain(data)
+        imports.append(time.perf_counter() - t)
+        ids.append(result.template.pk)
+    for pk in ids:
+        template = DomainTemplate.objects.get(pk=pk)
+        t = time.perf_counter()
+        services.render_xml(template)
+        exports.append(time.perf_counter() - t)
+
+    xml100 = hundred_device_domain()
+    root100 = parse_domain(xml100).root
+    validate_100 = timed(lambda: validate.validate(root100))
+
+    # A 100-device template in the database: half the devices linked to profiles, half own XML.
+    template_xml, devices = split(root100)
+    with transaction.atomic():
+        template = DomainTemplate.objects.create(name="bench100", xml=template_xml)
+        profiles = [DeviceProfile.objects.create(name=f"p{i}", xml=x) for i, x in enumerate(devices[:50])]
+        DeviceSlot.objects.bulk_create(
+            [DeviceSlot(template=template, position=i, profile=p) for i, p in enumerate(profiles)]
+            + [DeviceSlot(template=template, position=50 + i, xml=x) for i, x in enumerate(devices[50:])]
+        )
+
+    def assemble_and_validate():
+        root = services.render(template)
+        problems = services.check(root)
+        assert not validate.has_errors(problems), problems
+
+    assemble_100 = timed(assemble_and_validate)
+    assemble_only = timed(lambda: assemble(template_xml, devices))
+
+    rows = [
+        ("import, median per corpus document", ms(statistics.median(imports)), 15.0),
+        ("export, median per corpus document", ms(statistics.median(exports)), None),
+        ("validation of a 100-device domain (schema + checks)", validate_100, None),
+        ("100-device template from the database: assemble + validate", assemble_100, 10.0),
+        ("  of which assembly alone (no database, no validation)", assemble_only, None),
+    ]
+    print(f"Domain Builder benchmark: {len(docs)} corpus documents, {os.cpu_count()} cores, median of {REPEAT} runs")
+    failed = False
+    for label, value, target in rows:
+        verdict = ""
+        if target is not None:
+            met = value <= target
+            failed |= not met
+            verdict = f"target <= {target:g} ms: {'met' if met else 'NOT MET'}"
+        print(f"{label:<62} {value:8.2f} ms  {verdict}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
