@@ -119,10 +119,31 @@ def _culprit(root: etree._Element, schema: etree.RelaxNG):
         for name in list(el.attrib):
             if without_attr(el, name):
                 return el, name
-        for child in el:
-            if isinstance(child.tag, str) and without_child(el, child):
+        kids = [c for c in el if isinstance(c.tag, str)]
+        for child in kids:
+            if without_child(el, child):
                 return narrow(child)
+        if len(kids) > 1:
+            return several_faulty(el, kids) or (el, None)
         return el, None
+
+    def several_faulty(el, kids):
+        """More than one child is wrong (two bad devices): try each child alone, if none is required."""
+        content = list(el)
+        for node in content:
+            el.remove(node)
+        found = None
+        if schema.validate(root):
+            for child in kids:
+                el.append(child)
+                if not schema.validate(root):
+                    found = narrow(child)
+                el.remove(child)
+                if found:
+                    break
+        for node in content:
+            el.append(node)
+        return found
 
     for name in list(root.attrib):
         if without_attr(root, name):
