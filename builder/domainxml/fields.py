@@ -201,6 +201,18 @@ def descend(el, steps, create, owner):
     return node
 
 
+def prune(el, node, steps) -> None:
+    """Remove the elements of a path from node upwards while nothing is left in them but the
+    attributes that select them (the mode='connect' of source[@mode='connect'])."""
+    depth = len(steps)
+    while node is not el and depth > 0:
+        if not layout.is_empty(node, ignore={k for k, _ in steps[depth - 1].preds}):
+            return
+        parent = node.getparent()
+        layout.remove_keep_layout(node)
+        node, depth = parent, depth - 1
+
+
 # -- fields -------------------------------------------------------------------------------
 
 
@@ -256,13 +268,6 @@ class Field:
     def write(self, el: etree._Element, value) -> None:
         raise NotImplementedError
 
-    def _prune(self, el: etree._Element, node: etree._Element) -> None:
-        """Remove path elements this field created once nothing is left in them."""
-        while node is not el and layout.is_empty(node):
-            parent = node.getparent()
-            layout.remove_keep_layout(node)
-            node = parent
-
 
 class Attr(Field):
     """An attribute value (the path ends in @name)."""
@@ -280,7 +285,7 @@ class Attr(Field):
             node = self._node(el)
             if node is not None and self.attr in node.attrib:
                 del node.attrib[self.attr]
-                self._prune(el, node)
+                prune(el, node, self.steps)
             return
         self._node(el, create=True).set(self.attr, value)
 
@@ -299,7 +304,7 @@ class Text(Field):
             node = self._node(el)
             if node is not None:
                 node.text = None
-                self._prune(el, node)
+                prune(el, node, self.steps)
             return
         self._node(el, create=True).text = value
 
@@ -321,7 +326,7 @@ class Flag(Field):
         elif value != "yes" and node is not None:
             parent = node.getparent()
             layout.remove_keep_layout(node)
-            self._prune(el, parent)
+            prune(el, parent, self.steps[:-1])
 
 
 class Many(Field):
@@ -360,4 +365,4 @@ class Many(Field):
                 child.set(self.attr, value)
                 layout.insert_ordered(parent, child, self.owner.order_below(parent, el))
         elif not values and parent is not None and parent is not el:
-            self._prune(el, parent)
+            prune(el, parent, self.steps[:-1])

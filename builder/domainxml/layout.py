@@ -82,5 +82,6 @@ def remove_keep_layout(el: etree._Element) -> None:
     parent.remove(el)
 
 
-def is_empty(el: etree._Element) -> bool:
-    return not el.attrib and len(el) == 0 and _is_blank(el.text)
+def is_empty(el: etree._Element, ignore: set[str] = frozenset()) -> bool:
+    """No content at all, apart from the attributes named in ignore."""
+    return set(el.attrib) <= ignore and len(el) == 0 and _is_blank(el.text)

@@ -84,28 +84,46 @@ class Element:
     def __setitem__(self, name: str, value) -> None:
         self.fields[name].write(self.node, value)
 
-    def values(self) -> dict[str, Any]:
+    def raw_values(self) -> dict[str, Any]:
+        """Every field as it is in the XML, whether or not it applies."""
         return {name: f.read(self.node) for name, f in self.fields.items()}
 
+    def values(self) -> dict[str, Any]:
+        """The fields that apply (by their `when`); the others read as None."""
+        raw = self.raw_values()
+        return {name: (v if self.fields[name].relevant(raw) else None) for name, v in raw.items()}
+
     def apply(self, values: dict[str, Any]) -> list[str]:
-        """Write the given values, touching only those that differ; returns the changed names."""
+        """Write the given values, touching only those that differ; returns the changed names.
+
+        When a value that others depend on changes (a disk's type from file to block), the
+        fields that no longer apply are removed first, so no stale part is left behind for
+        libvirt to trip over. Values given for fields that do not apply are not written.
+        """
+        before = self.raw_values()
+        wanted = {name: self._normal(name, v) for name, v in values.items()}
+        after = {**before, **wanted}
         changed = []
-        for name, value in values.items():
+        for name, f in self.fields.items():
+            if f.when and f.relevant(before) and not f.relevant(after) and not _same(before[name], None):
+                f.write(self.node, None)
+                changed.append(name)
+        for name, value in wanted.items():
             f = self.fields[name]
-            current = f.read(self.node)
-            if isinstance(f, Many):
-                value = [v for v in (value or []) if v]
-            elif value == "":
-                value = None
-            if _same(current, value):
+            if not f.relevant(after) or _same(f.read(self.node), value):
                 continue
             f.write(self.node, value)
             changed.append(name)
         return changed
 
+    def _normal(self, name: str, value):
+        if isinstance(self.fields[name], Many):
+            return [v for v in (value or []) if v]
+        return None if value == "" else value
+
     def relevant_fields(self) -> list[Field]:
-        vals = self.values()
-        return [f for f in self.fields.values() if f.relevant(vals)]
+        raw = self.raw_values()
+        return [f for f in self.fields.values() if f.relevant(raw)]
 
 
 def _same(current, value) -> bool:

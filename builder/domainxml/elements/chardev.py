@@ -32,27 +32,44 @@ class CharDevice(Device):
         Choice("bind", "connect"),
         label="Mode",
         help="bind: listen for a connection (server). connect: connect out to a server (client).",
-        when={"type": ("tcp", "udp", "unix")},
+        when={"type": ("tcp", "unix")},
     )
     source_host = Attr(
         "source/@host",
         _HOST,
         label="Host",
         help="Address to listen on (bind) or connect to (connect).",
-        when={"type": ("tcp", "udp")},
+        when={"type": ("tcp",)},
     )
     source_service = Attr(
         "source/@service",
         _SERVICE,
         label="Port",
-        help="TCP or UDP port number.",
-        when={"type": ("tcp", "udp")},
+        help="TCP port number or service name to listen on or connect to.",
+        when={"type": ("tcp",)},
+    )
+    # UDP has two sources at once: where packets are received and where they are sent.
+    bind_host = Attr(
+        "source[@mode='bind']/@host",
+        _HOST,
+        label="Local host",
+        help="For UDP: the local address packets are received on (the source in bind mode).",
+        when={"type": ("udp",)},
+        doc=("source", "host"),
+    )
+    bind_service = Attr(
+        "source[@mode='bind']/@service",
+        _SERVICE,
+        label="Local port",
+        help="For UDP: the local port packets are received on.",
+        when={"type": ("udp",)},
+        doc=("source", "service"),
     )
     connect_host = Attr(
         "source[@mode='connect']/@host",
         _HOST,
         label="Remote host",
-        help="For UDP: the address packets are sent to (a second source in connect mode).",
+        help="For UDP: the address packets are sent to (the source in connect mode).",
         when={"type": ("udp",)},
         doc=("source", "host"),
     )
@@ -82,7 +99,9 @@ class CharDevice(Device):
     )
 
     def summary(self) -> str:
-        where = self["source_path"] or ":".join(filter(None, [self["source_host"], self["source_service"]]))
+        v = self.values()
+        host, service = v["source_host"] or v["connect_host"], v["source_service"] or v["connect_service"]
+        where = v["source_path"] or ":".join(filter(None, [host, service]))
         return f"{self.tag} {self['target_port'] or '0'}: {self['type']} {where}".strip()
 
 

@@ -8,11 +8,6 @@ class Features(Section):
     label = "Features"
     section = "elementsFeatures"
 
-    pae = Flag(
-        "features/pae",
-        label="PAE",
-        help="Physical address extension: lets a 32-bit guest use more than 4 GiB of memory.",
-    )
     acpi = Flag(
         "features/acpi",
         label="ACPI",
@@ -22,4 +17,9 @@ class Features(Section):
         "features/apic",
         label="APIC",
         help="Advanced programmable interrupt controller; needed by most modern guests, and for more than one vCPU.",
+    )
+    pae = Flag(
+        "features/pae",
+        label="PAE",
+        help="Physical address extension: lets a 32-bit guest use more than 4 GiB of memory.",
     )

@@ -31,6 +31,12 @@ class Interface(Device):
         "LAN. user: QEMU's user-mode stack, for unprivileged use. ethernet: a tap device set up by "
         "a script. mcast, server, client: tunnels between guests.",
     )
+    mac = Attr(
+        "mac/@address",
+        Mac(),
+        label="MAC address",
+        help="Hardware address of the card. Must be unicast; empty lets libvirt generate 52:54:00:xx:xx:xx.",
+    )
     source_network = Attr(
         "source/@network",
         Str(pattern=r"[^/]+", hint="a network name"),
@@ -59,12 +65,6 @@ class Interface(Device):
         label="Tunnel port",
         help="Port number of the tunnel, the same on every guest that joins it.",
         when={"type": ("mcast", "server", "client")},
-    )
-    mac = Attr(
-        "mac/@address",
-        Mac(),
-        label="MAC address",
-        help="Hardware address of the card. Must be unicast; empty lets libvirt generate 52:54:00:xx:xx:xx.",
     )
     script = Attr(
         "script/@path",

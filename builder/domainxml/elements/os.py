@@ -48,14 +48,6 @@ class Boot(Section):
         help="Path of a firmware image on the host used to start the guest (hvmloader for Xen "
         "full virtualization, or a UEFI image).",
     )
-    boot_devices = Many(
-        "os/boot/@dev",
-        Choice("hd", "cdrom", "network", "fd"),
-        label="Boot order",
-        help="Devices the BIOS tries in turn: hard disk, CD-ROM, network (PXE), floppy. "
-        "Cannot be combined with a boot order on individual devices.",
-        when={"os_type": ("hvm",)},
-    )
     kernel = Text(
         "os/kernel",
         Path(),
@@ -72,4 +64,12 @@ class Boot(Section):
         "os/cmdline",
         label="Kernel command line",
         help="Arguments for the directly booted kernel, such as console=ttyS0 or an installer's kickstart location.",
+    )
+    boot_devices = Many(
+        "os/boot/@dev",
+        Choice("hd", "cdrom", "network", "fd"),
+        label="Boot order",
+        help="Devices the BIOS tries in turn: hard disk, CD-ROM, network (PXE), floppy. "
+        "Cannot be combined with a boot order on individual devices.",
+        when={"os_type": ("hvm",)},
     )

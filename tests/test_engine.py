@@ -1,0 +1,101 @@
+"""Reading and writing through the declarations, on the cases that are easy to get wrong."""
+
+from lxml import etree
+
+from builder.domainxml.elements import Boot, Disk, Features, Interface, Serial
+from tests.helpers import diff
+
+UDP = (
+    "<serial type='udp'><source mode='bind' host='0.0.0.0' service='2445'/>"
+    "<source mode='connect' host='192.168.1.10' service='2446'/><target port='0'/></serial>"
+)
+
+
+def node(xml: str) -> etree._Element:
+    return etree.fromstring(xml)
+
+
+def rewrite(cls, src: str, want: str) -> etree._Element:
+    el = node(src)
+    cls(el).apply(cls(node(want)).values())
+    assert diff(el, node(want)) == [], etree.tostring(el)
+    return el
+
+
+def test_it_leaves_no_source_behind_when_udp_becomes_pty():
+    rewrite(Serial, UDP, "<serial type='pty'><target port='0'/></serial>")
+
+
+def test_it_replaces_both_udp_sources_by_one_tcp_source(define):
+    want = (
+        "<serial type='tcp'><source mode='connect' host='192.168.1.20' service='4555'/>"
+        "<protocol type='telnet'/><target port='0'/></serial>"
+    )
+    el = rewrite(Serial, UDP, want)
+    serial = etree.tostring(el, encoding="unicode")
+    xml = (
+        "<domain type='qemu'><name>udp2tcp</name><memory>65536</memory><os><type>hvm</type></os>"
+        f"<devices>{serial}</devices></domain>"
+    )
+    assert define(xml)
+
+
+def test_it_reads_udp_sources_in_either_order():
+    connect_first = (
+        "<serial type='udp'><source mode='connect' host='10.0.0.2' service='2'/>"
+        "<source mode='bind' host='10.0.0.1' service='1'/><target port='0'/></serial>"
+    )
+    values = Serial(node(connect_first)).values()
+    assert (values["bind_host"], values["connect_host"]) == ("10.0.0.1", "10.0.0.2")
+    el = node("<serial type='pty'><target port='0'/></serial>")
+    Serial(el).apply(values)
+    assert sorted(s.get("mode") for s in el.iterfind("source")) == ["bind", "connect"]
+
+
+def test_it_removes_what_no_longer_applies_when_the_type_changes():
+    el = node("<disk type='file'><source file='/a.img'/><target dev='vda'/></disk>")
+    changed = Disk(el).apply({"type": "block", "source_dev": "/dev/vg/a"})
+    assert changed == ["source_file", "type", "source_dev"]
+    assert etree.tostring(el) == b'<disk type="block"><source dev="/dev/vg/a"/><target dev="vda"/></disk>'
+
+
+def test_it_does_not_write_values_that_do_not_apply():
+    el = node("<interface type='user'/>")
+    assert Interface(el).apply({"source_bridge": "br0"}) == []
+    assert el.find("source") is None
+
+
+def test_it_keeps_what_it_does_not_declare_when_it_rewrites_a_source():
+    el = node(
+        "<disk type='file'><source file='/a.img' index='3'><seclabel model='dac'/></source><target dev='vda'/></disk>"
+    )
+    Disk(el).apply({"source_file": "/b.img"})
+    assert el.find("source").get("index") == "3" and el.find("source/seclabel") is not None
+
+
+def test_it_creates_missing_elements_where_libvirt_puts_them():
+    el = node("<domain><name>x</name><devices/></domain>")
+    Features(el).apply({"pae": "yes", "acpi": "yes"})
+    Boot(el).apply({"os_type": "hvm", "kernel": "/k", "boot_devices": ["hd"]})
+    assert [c.tag for c in el] == ["name", "os", "features", "devices"]
+    assert [c.tag for c in el.find("features")] == ["acpi", "pae"]
+    assert [c.tag for c in el.find("os")] == ["type", "kernel", "boot"]
+
+
+def test_it_keeps_the_indentation_of_the_document():
+    src = (
+        "<domain>\n  <name>x</name>\n  <devices>\n    <disk type='file'>\n"
+        "      <target dev='vda'/>\n    </disk>\n  </devices>\n</domain>"
+    )
+    el = node(src)
+    Disk(el.find("devices/disk")).apply({"source_file": "/a.img"})
+    text = etree.tostring(el, encoding="unicode")
+    assert '\n      <source file="/a.img"/>\n      <target dev="vda"/>\n    </disk>' in text
+
+
+def test_it_keeps_boot_entries_in_place_and_their_other_attributes():
+    el = node("<domain><os><type>hvm</type><boot dev='hd' extra='1'/><boot dev='cdrom'/></os></domain>")
+    Boot(el).apply({"boot_devices": ["network"]})
+    assert etree.tostring(el.find("os")) == b'<os><type>hvm</type><boot dev="network" extra="1"/></os>'
+    Boot(el).apply({"boot_devices": []})
+    assert el.find("os/boot") is None
