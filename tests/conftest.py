@@ -1,3 +1,5 @@
+import contextlib
+
 import pytest
 
 from tests.helpers import SCHEMA_DIR
@@ -43,7 +45,5 @@ def define(test_driver):
 
     yield _define
     for dom in made:
-        try:
+        with contextlib.suppress(libvirt.libvirtError):
             dom.undefine()
-        except libvirt.libvirtError:
-            pass

@@ -7,6 +7,8 @@ Sizes and depths are capped before lxml spends time on hostile input.
 
 from __future__ import annotations
 
+import codecs
+import re
 from dataclasses import dataclass, field
 
 from lxml import etree
@@ -42,19 +44,30 @@ def parse_xml(data: bytes | str, max_bytes: int = DEFAULT_MAX_BYTES, root_tag: s
     if isinstance(data, str):
         data = data.encode("utf-8")
     if len(data) > max_bytes:
-        raise XMLInputError(f"file is {len(data):,} bytes; the limit is {max_bytes:,} bytes")
-    if not data.strip():
+        # Callers may pass only the first max_bytes + 1 bytes of a file, so the true size is unknown here.
+        raise XMLInputError(f"file is larger than the limit of {max_bytes:,} bytes")
+    if not data:
         raise XMLInputError("file is empty")
-    head = data.lstrip()[:1]
-    if head in (b"{", b"["):
+    text = _sniff_text(data)
+    if not text.strip():
+        raise XMLInputError("file is empty (only whitespace)")
+    if text.lstrip()[:1] in ("{", "["):
         raise XMLInputError("this looks like JSON, not domain XML")
-    # Refuse a DOCTYPE before parsing at all; one in another encoding is caught after parsing.
-    if b"<!doctype" in data[:4096].lower():
+    # What comes first after the XML declaration, comments and processing instructions: refuse an
+    # HTML page or a DOCTYPE before lxml sees it, in whatever encoding. The check after parsing stays
+    # as a second line for encodings not recognised here.
+    prolog_end = _prolog_end(text)
+    if prolog_end >= len(text):
+        raise XMLInputError("file has no element, only an XML declaration, comments or whitespace")
+    start = text[prolog_end:][:64].lower()
+    if _HTML_START.match(start):
+        raise XMLInputError("this looks like an HTML page, not domain XML")
+    if start.startswith(("<!doctype", "<!entity")):
         raise XMLInputError("a DOCTYPE or entity declaration is not allowed in domain XML")
     try:
         root = etree.fromstring(data, _parser())
     except etree.XMLSyntaxError as e:
-        raise XMLInputError(f"not well-formed XML: {_syntax_reason(e)}") from None
+        raise XMLInputError(_syntax_reason(e, data)) from None
     tree = root.getroottree()
     if tree.docinfo.doctype or tree.docinfo.internalDTD is not None:
         raise XMLInputError("a DOCTYPE or entity declaration is not allowed in domain XML")
@@ -68,15 +81,91 @@ def parse_xml(data: bytes | str, max_bytes: int = DEFAULT_MAX_BYTES, root_tag: s
     return root
 
 
-def _syntax_reason(e: etree.XMLSyntaxError) -> str:
-    msg = (e.msg or str(e)).strip()
-    if "proper UTF-8" in msg or "invalid character" in msg.lower() or "encoding" in msg.lower():
-        return f"invalid text encoding ({msg}) at line {e.lineno}"
-    if "Excessive depth" in msg:
+# Byte order marks, then the first "<" or "<?" without one (XML 1.0, appendix F). UTF-32 before UTF-16:
+# the UTF-32-LE mark begins with the UTF-16-LE one.
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+_WIDE_STARTS = (
+    (b"\x00\x00\x00<", "utf-32-be"),
+    (b"<\x00\x00\x00", "utf-32-le"),
+    (b"\x00<\x00", "utf-16-be"),
+    (b"<\x00", "utf-16-le"),
+)
+_PROLOG_ITEM = re.compile(r"[ \t\r\n]+|<\?.*?\?>|<!--.*?-->", re.DOTALL)
+_HTML_START = re.compile(r"<!doctype\s+html|<html[\s>]|<head[\s>]|<body[\s>]")
+
+
+def _sniff_text(data: bytes) -> str:
+    """The document as text, good enough to look at its markup (not its content) before parsing."""
+    for bom, codec in _BOMS:
+        if data.startswith(bom):
+            return data[len(bom) :].decode(codec, errors="replace")
+    for start, codec in _WIDE_STARTS:
+        if data.startswith(start):
+            return data.decode(codec, errors="replace")
+    # ASCII-compatible (UTF-8, Latin-1, ...): the markup is ASCII, so Latin-1 shows it byte for byte.
+    return data.decode("latin-1")
+
+
+def _prolog_end(text: str) -> int:
+    """Where the XML declaration, whitespace, comments and processing instructions at the start end."""
+    pos = 0
+    while (m := _PROLOG_ITEM.match(text, pos)) and m.end() > pos:
+        pos = m.end()
+    return pos
+
+
+def _ends_early(data: bytes) -> bool:
+    """Whether data is the well-formed beginning of a document that stops before its end (truncated)."""
+    parser = _parser()
+    try:
+        parser.feed(data)  # the push parser only fails here on an error within the data
+    except etree.XMLSyntaxError:
+        return False
+    try:
+        parser.close()  # ... and here when the data ran out
+    except etree.XMLSyntaxError:
+        return True
+    return False
+
+
+_POSITION = re.compile(r",? line (\d+), column (\d+)$")
+
+
+def _syntax_reason(e: etree.XMLSyntaxError, data: bytes) -> str:
+    msg = " ".join((e.msg or str(e)).split())  # one line: lxml ends some messages with a newline
+    found = _POSITION.search(msg)
+    if found:
+        msg, line, where = msg[: found.start()].rstrip(), found[1], f"line {found[1]}, column {found[2]}"
+    else:
+        line, where = e.lineno, f"line {e.lineno}"
+    low = msg.lower()
+    if "excessive depth" in low:
         return f"nested too deeply (more than {MAX_DEPTH} levels)"
-    if "Premature end" in msg or "EndTag" in msg or "end of data" in msg.lower():
-        return f"the document is truncated or an element is not closed ({msg})"
-    return f"{msg} (line {e.lineno}, column {e.offset})"
+    if "amplification" in low or ("entity" in low and "loop" in low):
+        return f"entity declarations are not allowed in domain XML ({msg})"
+    if "entity" in low and "not defined" in low:
+        return (
+            f"not well-formed XML: an entity reference that XML does not define at {where}; only &amp; &lt; "
+            f"&gt; &quot; &apos; and character references such as &#233; are allowed ({msg})"
+        )
+    if "proper utf-8" in low or "invalid bytes in character encoding" in low:
+        return (
+            f"invalid text encoding: the bytes at {where} are not valid UTF-8 "
+            f"(nor valid in the encoding the file declares)"
+        )
+    if "encoding" in low:
+        return f"invalid text encoding: {msg} ({where})"
+    if "out of allowed range" in low or "invalid character" in low:
+        return f"not well-formed XML: a character that XML does not allow at {where} ({msg})"
+    if _ends_early(data):
+        return f"the document is truncated or an element is not closed: it stops at line {line} ({msg})"
+    return f"not well-formed XML: {msg} ({where})"
 
 
 def _check_depth(root: etree._Element) -> None:
