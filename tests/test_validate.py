@@ -142,3 +142,28 @@ def test_it_counts_char_ports_from_zero():
 def test_it_ties_problems_to_fields_for_the_editor():
     xml = domain("<interface type='user'><mac address='11:22:33:44:55:66'/></interface>")
     assert [p.field for p in semantic_problems(etree.fromstring(xml))] == ["interface.mac"]
+
+
+def test_it_narrows_down_faults_in_several_parts_of_the_domain():
+    xml = (
+        "<domain type='xen'><name>a</name><memory>1024</memory><vcpu>x</vcpu><clock sync='localtime'/>"
+        "<os><type>hvm</type></os><devices><interface type='bridge'><mac address='11:22:33:44:55:66'/>"
+        "</interface><graphics type='vnc' password='x'/></devices></domain>"
+    )
+    found = problems(xml)
+    assert [p.path for p in found] == [
+        "/domain/vcpu",
+        "/domain/clock",
+        "/domain/devices/graphics",
+        "/domain/devices/interface/mac",
+    ]
+    # The multicast MAC is explained once, by the clearer semantic check.
+    assert "multicast" in found[-1].message
+
+
+def test_it_finds_faulty_devices_among_thousands():
+    disks = [f"<disk type='file'><source file='/i{i}.img'/><target dev='vd{i}'/></disk>" for i in range(3000)]
+    disks[7] = disks[7].replace("type='file'", "type='file' bogus='1'")
+    disks[2500] = disks[2500].replace("</disk>", "<frob/></disk>")
+    xml = domain("".join(disks))
+    assert [p.path for p in problems(xml)] == ["/domain/devices/disk[8]", "/domain/devices/disk[2501]/frob"]

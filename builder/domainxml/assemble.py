@@ -27,7 +27,10 @@ def is_device(node) -> bool:
 def to_string(node: etree._Element) -> str:
     """XML text of a node; for a document's root, with the comments around it."""
     if node.getparent() is None:
-        return etree.tostring(node.getroottree(), encoding="unicode")
+        # Comments before and after the root keep lines of their own (lxml keeps no tail for them).
+        before = list(reversed(list(node.itersiblings(preceding=True))))
+        after = list(node.itersiblings())
+        return "\n".join(etree.tostring(n, encoding="unicode", with_tail=False) for n in [*before, node, *after])
     return etree.tostring(node, encoding="unicode", with_tail=False)
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +26,7 @@ from .fields import MAC_RE
 
 DEFAULT_SCHEMA_DIR = "/usr/share/libvirt/schemas"
 MAX_LOCATED = 8  # schema problems narrowed down per document; the rest are summarised
+MAX_SECONDS = 2.0  # time spent narrowing down per document, whatever its size
 
 
 @dataclass(frozen=True)
@@ -56,8 +58,15 @@ def load_schema(schema_dir: str = DEFAULT_SCHEMA_DIR) -> etree.RelaxNG:
 
 
 def validate(root: etree._Element, schema_dir: str = DEFAULT_SCHEMA_DIR) -> list[Problem]:
-    """All problems of a domain: schema first, then semantics, each in document order."""
-    return schema_problems(root, load_schema(schema_dir)) + semantic_problems(root)
+    """All problems of a domain: schema first, then semantics, each in document order.
+
+    Where a semantic check explains the very element the schema refused (a multicast MAC),
+    only the check's clearer message is kept.
+    """
+    semantic = semantic_problems(root)
+    explained = {p.path for p in semantic if p.level == "error"}
+    schema = [p for p in schema_problems(root, load_schema(schema_dir)) if p.path not in explained]
+    return schema + semantic
 
 
 def has_errors(problems: list[Problem]) -> bool:
@@ -67,28 +76,36 @@ def has_errors(problems: list[Problem]) -> bool:
 # -- (a) the schema -----------------------------------------------------------------------
 
 
-def schema_problems(root: etree._Element, schema: etree.RelaxNG) -> list[Problem]:
+def schema_problems(root: etree._Element, schema: etree.RelaxNG, budget: float = MAX_SECONDS) -> list[Problem]:
+    """Schema problems, each narrowed down to the element or attribute at fault where possible.
+
+    The domain is checked without its devices first, then each device alone in that skeleton,
+    so the work grows with the number of devices, not with its square.
+    """
     if schema.validate(root):
         return []
     work = copy.deepcopy(root)
-    original = dict(zip(work.iter(), root.iter(), strict=False))
-    tree = root.getroottree()
-    problems: list[Problem] = []
-    while len(problems) < MAX_LOCATED:
-        found = _culprit(work, schema)
-        if found is None:
-            break
-        el, attr = found
-        orig = original[el]
-        problems.append(Problem("error", _describe(el, attr), tree.getpath(orig), orig.sourceline or None))
-        if attr is not None:
-            del el.attrib[attr]
-        else:
-            el.getparent().remove(el)
-        if schema.validate(work):
-            return problems
-    # Not narrowed down (something required is missing, or too many problems): say what lxml says.
+    original = dict(zip(work.iter(), root.iter(), strict=True))
+    deadline = time.monotonic() + budget
+    container = work.find("devices")
+    devices = [c for c in container if isinstance(c.tag, str)] if container is not None else []
+    for dev in devices:
+        container.remove(dev)
+    problems = _narrow_all(work, schema, original, deadline, MAX_LOCATED)
+    skeleton_ok = schema.validate(work)
+    if skeleton_ok:
+        for dev in devices:
+            if len(problems) >= MAX_LOCATED or time.monotonic() > deadline:
+                break
+            container.append(dev)
+            problems += _narrow_all(work, schema, original, deadline, MAX_LOCATED - len(problems))
+            if dev.getparent() is container:
+                container.remove(dev)
+    if problems and skeleton_ok:
+        return problems
+    # Not narrowed down (something required is missing, or out of budget): say what lxml says.
     problems.extend(_missing_required(root))
+    schema.validate(root)
     seen = set()
     for entry in schema.error_log:
         if entry.message not in seen:
@@ -99,14 +116,35 @@ def schema_problems(root: etree._Element, schema: etree.RelaxNG) -> list[Problem
     return problems
 
 
+def _narrow_all(work, schema, original, deadline, limit) -> list[Problem]:
+    """Find, report and take out culprits of `work` one at a time until it validates."""
+    problems = []
+    while len(problems) < limit and time.monotonic() < deadline and not schema.validate(work):
+        found = _culprit(work, schema)
+        if found is None:
+            break
+        el, attr = found
+        orig = original[el]
+        problems.append(
+            Problem("error", _describe(el, attr), orig.getroottree().getpath(orig), orig.sourceline or None)
+        )
+        if attr is not None:
+            del el.attrib[attr]
+        else:
+            el.getparent().remove(el)
+    return problems
+
+
 def _culprit(root: etree._Element, schema: etree.RelaxNG):
     """(element, attribute or None) whose removal makes the document valid, searched top down."""
 
-    def without_child(el, child):
-        i = el.index(child)
-        el.remove(child)
+    def without(el, *children):
+        places = [(el.index(c), c) for c in children]
+        for _, c in places:
+            el.remove(c)
         ok = schema.validate(root)
-        el.insert(i, child)
+        for i, c in sorted(places):
+            el.insert(i, c)
         return ok
 
     def without_attr(el, name):
@@ -121,7 +159,7 @@ def _culprit(root: etree._Element, schema: etree.RelaxNG):
                 return el, name
         kids = [c for c in el if isinstance(c.tag, str)]
         for child in kids:
-            if without_child(el, child):
+            if without(el, child):
                 return narrow(child)
         if len(kids) > 1:
             return several_faulty(el, kids) or (el, None)
@@ -148,9 +186,19 @@ def _culprit(root: etree._Element, schema: etree.RelaxNG):
     for name in list(root.attrib):
         if without_attr(root, name):
             return root, name
-    for child in root:
-        if isinstance(child.tag, str) and without_child(root, child):
+    kids = [c for c in root if isinstance(c.tag, str)]
+    for child in kids:
+        if without(root, child):
             return narrow(child)
+    # Two faulty parts of <domain> (a bad <clock> and a bad <os>): find a pair, narrow into one.
+    for i, a in enumerate(kids):
+        for b in kids[i + 1 :]:
+            if without(root, a, b):
+                i_b = root.index(b)
+                root.remove(b)
+                found = narrow(a)
+                root.insert(i_b, b)
+                return found
     return None
 
 
@@ -161,6 +209,12 @@ def _describe(el: etree._Element, attr: str | None) -> str:
     text = (el.text or "").strip()
     if len(el) == 0 and not el.attrib and text:
         return f"<{tag}> with value '{text}' is not accepted by libvirt's schema"
+    if el.attrib and len(el) == 0:
+        attrs = " ".join(f"{k}='{v}'" for k, v in el.attrib.items())
+        return (
+            f"<{tag} {attrs}> is not accepted by libvirt's schema: a value has the wrong form, "
+            "or a required attribute is missing"
+        )
     return (
         f"<{tag}> is not accepted here by libvirt's schema (an unknown element, a newer one than "
         "the installed libvirt knows, or a required part of it is missing)"

@@ -36,9 +36,18 @@ def import_domain(data: bytes, owner=None, fallback_name: str = "imported") -> I
     """
     parsed = parse.parse_domain(data, settings.MAX_XML_BYTES)
     warnings = list(parsed.warnings)
-    warnings += [str(p) for p in check(parsed.root)]
+    # Kept as written, but said plainly: libvirt would refuse these or change them silently.
+    warnings += [
+        f"libvirt would not take this as written: {p}" if p.level == "error" else str(p) for p in check(parsed.root)
+    ]
     template_xml, devices = assemble.split(parsed.root)
     name = (parsed.root.findtext("name") or "").strip() or fallback_name
+    limit = DomainTemplate._meta.get_field("name").max_length
+    if len(name) > limit:
+        warnings.append(
+            f"the name is longer than {limit} characters; the library lists it shortened (the XML keeps it)"
+        )
+        name = name[: limit - 1] + "…"
     with transaction.atomic():
         template = DomainTemplate.objects.create(name=name, xml=template_xml, owner=owner)
         DeviceSlot.objects.bulk_create(

@@ -4,6 +4,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand
 
+from builder.domainxml.parse import parse_domain
 from builder.library.models import DeviceProfile, DomainTemplate
 from builder.library.services import import_domain
 
@@ -30,11 +31,9 @@ class Command(BaseCommand):
             self.stdout.write(f"{'added' if made else 'kept'} profile {name}")
         for path in sorted((STARTER / "templates").glob("*.xml")):
             data = path.read_bytes()
-            result = import_domain(data, fallback_name=path.stem)
-            t = result.template
-            twin = DomainTemplate.objects.filter(name=t.name).exclude(pk=t.pk).exists()
-            if twin:
-                t.delete()
-                self.stdout.write(f"kept template {t.name}")
-            else:
-                self.stdout.write(f"added template {t.name}")
+            name = parse_domain(data).root.findtext("name") or path.stem
+            if DomainTemplate.objects.filter(name=name).exists():
+                self.stdout.write(f"kept template {name}")
+                continue
+            import_domain(data, fallback_name=path.stem)
+            self.stdout.write(f"added template {name}")
