@@ -144,6 +144,7 @@ def test_it_rewrites_a_2008_spelling_and_warns_naming_the_rewrite(tmp_path, old,
     assert len(warnings) == 1, warnings
     for word in words:
         assert word in warnings[0]
+    assert "s3cret" not in warnings[0]  # a password is never echoed
     xml = domain_element(export(template))
     assert exported in xml
     assert gone not in xml

@@ -167,3 +167,8 @@ def test_it_finds_faulty_devices_among_thousands():
     disks[2500] = disks[2500].replace("</disk>", "<frob/></disk>")
     xml = domain("".join(disks))
     assert [p.path for p in problems(xml)] == ["/domain/devices/disk[8]", "/domain/devices/disk[2501]/frob"]
+
+
+def test_it_never_shows_a_password_in_a_message():
+    found = problems(domain("<graphics type='vnc' password='s3cret' passwd='other' bogus='1'/>"))
+    assert found and not any("s3cret" in str(p) or "other" in str(p) for p in found)

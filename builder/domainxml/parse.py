@@ -186,35 +186,38 @@ def parse_domain(data: bytes | str, max_bytes: int = DEFAULT_MAX_BYTES) -> Parse
 # -- the 2008 spellings libvirt 9 no longer reads ------------------------------------------
 
 
+# (where, 2008 attribute, libvirt's attribute, what libvirt does with the old one, secret value)
+LEGACY_ATTRIBUTES = (
+    ("clock", "sync", "offset", "ignores", False),
+    ("devices/graphics", "password", "passwd", "drops", True),
+)
+# (where, 2008 element, libvirt's element)
+LEGACY_ELEMENTS = (("devices/*", "wiremode", "protocol"),)
+
+
 def rewrite_legacy(root: etree._Element) -> list[str]:
+    """Rewrite the 2008 spellings in place; one warning per rewrite, nothing dropped silently."""
     warnings = []
-    for clock in root.findall("clock"):
-        sync = clock.get("sync")
-        if sync is None:
-            continue
-        del clock.attrib["sync"]
-        if clock.get("offset") is None:
-            clock.set("offset", sync)
+    for where, old, new, fate, secret in LEGACY_ATTRIBUTES:
+        for el in root.iterfind(where):
+            value = el.attrib.pop(old, None)
+            if value is None:
+                continue
+            shown = "..." if secret else value  # a password never reaches a warning or a log
+            if el.get(new) is None:
+                el.set(new, value)
+                warnings.append(
+                    f"<{el.tag} {old}='{shown}'> is the 2008 spelling that libvirt {fate}; "
+                    f"rewritten as <{el.tag} {new}='{shown}'>"
+                )
+            else:
+                kept = "..." if secret else el.get(new)
+                warnings.append(f"<{el.tag}> had both {old} and {new}; kept {new}='{kept}', dropped {old}='{shown}'")
+    for where, old, new in LEGACY_ELEMENTS:
+        for el in root.iterfind(f"{where}/{old}"):
+            el.tag = new
+            attrs = "".join(f" {k}='{v}'" for k, v in el.attrib.items())
             warnings.append(
-                f"<clock sync='{sync}'> is the 2008 spelling that libvirt ignores; rewritten as <clock offset='{sync}'>"
+                f"<{el.getparent().tag}>: <{old}> is the 2008 spelling that libvirt drops; rewritten as <{new}{attrs}>"
             )
-        else:
-            warnings.append(f"<clock> had both sync and offset; dropped sync='{sync}', kept offset")
-    for wire in root.iterfind("devices/*/wiremode"):
-        dev = wire.getparent()
-        wire.tag = "protocol"
-        warnings.append(
-            f"<{dev.tag}>: <wiremode> is the 2008 spelling that libvirt drops; rewritten as "
-            f"<protocol type='{wire.get('type', '')}'>"
-        )
-    for gfx in root.iterfind("devices/graphics"):
-        pw = gfx.get("password")
-        if pw is None:
-            continue
-        del gfx.attrib["password"]
-        if gfx.get("passwd") is None:
-            gfx.set("passwd", pw)
-            warnings.append("<graphics password=...> is the 2008 spelling that libvirt drops; renamed to passwd")
-        else:
-            warnings.append("<graphics> had both password and passwd; kept passwd")
     return warnings

@@ -202,15 +202,20 @@ def _culprit(root: etree._Element, schema: etree.RelaxNG):
     return None
 
 
+def _shown(name: str, value: str) -> str:
+    """Attribute values as messages show them: passwords never."""
+    return "..." if "passw" in name.lower() else value
+
+
 def _describe(el: etree._Element, attr: str | None) -> str:
     tag = etree.QName(el).localname
     if attr is not None:
-        return f"attribute {attr}='{el.get(attr)}' is not accepted on <{tag}> by libvirt's schema"
+        return f"attribute {attr}='{_shown(attr, el.get(attr))}' is not accepted on <{tag}> by libvirt's schema"
     text = (el.text or "").strip()
     if len(el) == 0 and not el.attrib and text:
         return f"<{tag}> with value '{text}' is not accepted by libvirt's schema"
     if el.attrib and len(el) == 0:
-        attrs = " ".join(f"{k}='{v}'" for k, v in el.attrib.items())
+        attrs = " ".join(f"{k}='{_shown(k, v)}'" for k, v in el.attrib.items())
         return (
             f"<{tag} {attrs}> is not accepted by libvirt's schema: a value has the wrong form, "
             "or a required attribute is missing"

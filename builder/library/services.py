@@ -64,3 +64,15 @@ def render(template: DomainTemplate) -> etree._Element:
 
 def render_xml(template: DomainTemplate) -> str:
     return assemble.to_string(render(template)) + "\n"
+
+
+def read_upload(path) -> bytes:
+    """A file's bytes, up to one past the size limit: enough to refuse a huge file without reading it.
+
+    Raises XMLInputError with a reason a person can read (also for a missing or unreadable file).
+    """
+    try:
+        with open(path, "rb") as f:
+            return f.read(settings.MAX_XML_BYTES + 1)
+    except OSError as e:
+        raise parse.XMLInputError(e.strerror or str(e)) from None

@@ -1,10 +1,9 @@
 from pathlib import Path
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from builder.domainxml.parse import XMLInputError
-from builder.library.services import import_domain
+from builder.library.services import import_domain, read_upload
 
 
 class Command(BaseCommand):
@@ -18,13 +17,9 @@ class Command(BaseCommand):
         for name in files:
             path = Path(name)
             try:
-                with path.open("rb") as f:
-                    # Read one byte past the limit so an oversized file is refused without reading it all.
-                    data = f.read(settings.MAX_XML_BYTES + 1)
-                result = import_domain(data, fallback_name=path.stem)
-            except (XMLInputError, OSError) as e:
-                reason = e.strerror if isinstance(e, OSError) and e.strerror else str(e)
-                self.stderr.write(f"error: {name}: {reason}")
+                result = import_domain(read_upload(path), fallback_name=path.stem)
+            except XMLInputError as e:
+                self.stderr.write(f"error: {name}: {e}")
                 failed += 1
                 continue
             t = result.template

@@ -1,11 +1,10 @@
 import copy
-from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from builder.domainxml.parse import XMLInputError, parse_xml, rewrite_legacy
-from builder.library.services import check
+from builder.library.services import check, read_upload
 
 
 class Command(BaseCommand):
@@ -18,10 +17,9 @@ class Command(BaseCommand):
         bad = 0
         for name in files:
             try:
-                with Path(name).open("rb") as f:
-                    root = parse_xml(f.read(settings.MAX_XML_BYTES + 1), settings.MAX_XML_BYTES, root_tag="domain")
-            except (XMLInputError, OSError) as e:
-                self.stderr.write(f"error: {name}: {e.strerror if isinstance(e, OSError) and e.strerror else e}")
+                root = parse_xml(read_upload(name), settings.MAX_XML_BYTES, root_tag="domain")
+            except XMLInputError as e:
+                self.stderr.write(f"error: {name}: {e}")
                 bad += 1
                 continue
             # The file as libvirt would read it; the 2008 spellings are named, not silently fixed.
