@@ -172,3 +172,13 @@ def test_it_finds_faulty_devices_among_thousands():
 def test_it_never_shows_a_password_in_a_message():
     found = problems(domain("<graphics type='vnc' password='s3cret' passwd='other' bogus='1'/>"))
     assert found and not any("s3cret" in str(p) or "other" in str(p) for p in found)
+
+
+def test_it_locates_each_problem_of_a_real_file_newer_than_libvirt_9(schema):
+    from tests.helpers import SHARED
+
+    root = etree.parse(str(SHARED / "corpus/virt-manager/compare/virt-install-many-devices.xml")).getroot()
+    found = schema_problems(root, schema)
+    assert found[0].path == "/domain" and "foo='bar'" in found[0].message
+    assert {"/domain/baz", "/domain/deleteme"} <= {p.path for p in found}
+    assert not any("interleave" in p.message for p in found)  # no raw lxml messages

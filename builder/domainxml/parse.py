@@ -53,6 +53,8 @@ def parse_xml(data: bytes | str, max_bytes: int = DEFAULT_MAX_BYTES, root_tag: s
         raise XMLInputError("file is empty (only whitespace)")
     if text.lstrip()[:1] in ("{", "["):
         raise XMLInputError("this looks like JSON, not domain XML")
+    if not text.lstrip().startswith("<"):
+        raise XMLInputError("this is not XML: the file does not start with '<'")
     # What comes first after the XML declaration, comments and processing instructions: refuse an
     # HTML page or a DOCTYPE before lxml sees it, in whatever encoding. The check after parsing stays
     # as a second line for encodings not recognised here.

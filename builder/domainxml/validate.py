@@ -26,7 +26,10 @@ from .fields import MAC_RE
 
 DEFAULT_SCHEMA_DIR = "/usr/share/libvirt/schemas"
 MAX_LOCATED = 8  # schema problems narrowed down per document; the rest are summarised
-MAX_SECONDS = 2.0  # time spent narrowing down per document, whatever its size
+MAX_SECONDS = 2.0
+BASE_ELEMENTS = frozenset(
+    {"name", "memory"}
+)  # enough for libvirt's schema to accept a <domain>  # time spent narrowing down per document, whatever its size
 
 
 @dataclass(frozen=True)
@@ -101,6 +104,8 @@ def schema_problems(root: etree._Element, schema: etree.RelaxNG, budget: float =
             problems += _narrow_all(work, schema, original, deadline, MAX_LOCATED - len(problems))
             if dev.getparent() is container:
                 container.remove(dev)
+    if len(problems) >= MAX_LOCATED:
+        return [*problems, Problem("error", f"more schema problems not listed (stopped after {MAX_LOCATED})")]
     if problems and skeleton_ok:
         return problems
     # Not narrowed down (something required is missing, or out of budget): say what lxml says.
@@ -190,16 +195,26 @@ def _culprit(root: etree._Element, schema: etree.RelaxNG):
     for child in kids:
         if without(root, child):
             return narrow(child)
-    # Two faulty parts of <domain> (a bad <clock> and a bad <os>): find a pair, narrow into one.
-    for i, a in enumerate(kids):
-        for b in kids[i + 1 :]:
-            if without(root, a, b):
-                i_b = root.index(b)
-                root.remove(b)
-                found = narrow(a)
-                root.insert(i_b, b)
-                return found
-    return None
+    # Several faulty parts of <domain> (a bad <vcpu> and a bad <cpu>): try each part on its own
+    # beside the few that every domain has, and narrow into the first that fails there.
+    others = [(root.index(c), c) for c in kids if c.tag not in BASE_ELEMENTS]
+    for _, child in others:
+        root.remove(child)
+    found = None
+    if not schema.validate(root):
+        found = next(((root, name) for name in list(root.attrib) if without_attr(root, name)), None)
+    elif others:
+        for index, child in others:
+            root.insert(index, child)
+            failed = not schema.validate(root)
+            if failed:
+                found = narrow(child)
+            root.remove(child)
+            if failed:
+                break
+    for index, child in others:
+        root.insert(index, child)
+    return found
 
 
 def _shown(name: str, value: str) -> str:
