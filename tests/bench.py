@@ -114,6 +114,7 @@ def main() -> int:
 
     rows = [
         ("import, median per corpus document", ms(statistics.median(imports)), 15.0),
+        ("import, slowest corpus document", ms(max(imports)), None),
         ("export, median per corpus document", ms(statistics.median(exports)), None),
         ("validation of a 100-device domain (schema + checks)", validate_100, None),
         ("100-device template from the database: assemble + validate", assemble_100, 10.0),

@@ -1,0 +1,55 @@
+"""The pages of issue 2: the library list, a template's XML with its validation, the download."""
+
+import pytest
+from lxml import etree
+
+from builder.library.models import DeviceProfile, DomainTemplate
+from builder.library.services import import_domain
+from tests.helpers import SHARED
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def template():
+    return import_domain((SHARED / "corpus/virt-manager/xmlparse/change-disk-in.xml").read_bytes()).template
+
+
+def test_it_lists_templates_and_profiles(client, template):
+    DeviceProfile.objects.create(name="Bridged NIC", xml="<interface type='bridge'><source bridge='br0'/></interface>")
+    page = client.get("/").content.decode()
+    assert template.name in page and "Bridged NIC" in page and "Download XML" in page
+
+
+def test_it_shows_the_xml_and_the_validation_result(client, template):
+    page = client.get(f"/templates/{template.pk}/").content.decode()
+    assert "&lt;domain" in page
+    assert "Valid against libvirt" in page or "problem" in page
+
+
+def test_it_shows_problems_next_to_their_path(client):
+    bad = (
+        b"<domain type='kvm'><name>bad</name><memory>1</memory>"
+        b"<devices><graphics type='vnc' bogus='1'/></devices></domain>"
+    )
+    template = import_domain(bad).template
+    page = client.get(f"/templates/{template.pk}/").content.decode()
+    assert "/domain/devices/graphics" in page and "bogus" in page
+
+
+def test_it_downloads_name_xml(client, template):
+    response = client.get(f"/templates/{template.pk}/download/")
+    assert response["Content-Type"] == "application/xml"
+    assert response["Content-Disposition"] == f'attachment; filename="{template.name}.xml"'
+    original = etree.parse(str(SHARED / "corpus/virt-manager/xmlparse/change-disk-in.xml")).getroot()
+    assert etree.fromstring(response.content).findtext("name") == original.findtext("name")
+
+
+def test_it_answers_404_for_an_unknown_template(client):
+    assert client.get("/templates/999/").status_code == 404
+    assert client.get("/templates/999/download/").status_code == 404
+
+
+def test_it_makes_a_safe_file_name(client):
+    t = DomainTemplate.objects.create(name='a "b"/../c', xml="<domain type='kvm'><name>x</name></domain>")
+    assert client.get(f"/templates/{t.pk}/download/")["Content-Disposition"] == 'attachment; filename="a__b__.._c.xml"'
