@@ -1,5 +1,6 @@
 """Reading and writing through the declarations, on the cases that are easy to get wrong."""
 
+import pytest
 from lxml import etree
 
 from builder.domainxml.elements import Boot, Disk, Features, Interface, Serial
@@ -99,3 +100,22 @@ def test_it_keeps_boot_entries_in_place_and_their_other_attributes():
     assert etree.tostring(el.find("os")) == b'<os><type>hvm</type><boot dev="network" extra="1"/></os>'
     Boot(el).apply({"boot_devices": []})
     assert el.find("os/boot") is None
+
+
+def test_it_checks_values_the_way_libvirt_does():
+    from builder.domainxml.elements import General, Interface, Resources
+
+    name = General.fields["name"]
+    assert name.clean("web server #1 (prod)") == "web server #1 (prod)"  # only '/' is refused
+    for bad in ("a/b", "", "   "):
+        with pytest.raises(ValueError):
+            name.clean(bad)
+    assert General.fields["uuid"].clean("4dea22b31d52d8f32516782e98ab3fa0") == "4dea22b3-1d52-d8f3-2516-782e98ab3fa0"
+    with pytest.raises(ValueError, match="multicast"):
+        Interface.fields["mac"].clean("11:22:33:44:55:66")
+    assert Interface.fields["mac"].clean("52:54:00:AB:cd:01") == "52:54:00:ab:cd:01"
+    with pytest.raises(ValueError, match="reserved"):
+        Interface.fields["target_dev"].clean("vnet7")
+    with pytest.raises(ValueError, match="whole number"):
+        Resources.fields["memory"].clean("lots")
+    assert Resources.fields["memory"].conv.to_python("0524288") == 524288

@@ -27,7 +27,7 @@ class General(Section):
     )
     name = Text(
         "name",
-        Str(pattern=r"\S(.*\S)?", hint="must not be empty or start/end with spaces", forbid="/"),
+        Str(pattern=r"(?s).*\S.*", hint="must not be empty", forbid="/"),
         label="Name",
         required=True,
         help="Short name of the guest, unique on one host. libvirt only refuses '/' in it.",
