@@ -6,9 +6,10 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-# Debian packages: libvirt-dev, pkg-config and gcc build libvirt-python; libvirt-clients brings
-# libvirt's schemas (and virsh); libvirt-doc has the spec (formatdomain.html) for the tooltips.
-SYSTEM_PACKAGES := gcc pkg-config libvirt-dev libvirt-clients libvirt-doc
+# Debian packages: python3-venv makes the virtual environment; gcc, libc6-dev, python3-dev,
+# pkg-config and libvirt-dev build libvirt-python; libvirt-clients brings libvirt's schemas (and
+# virsh); libvirt-doc is libvirt's own copy of the Domain XML spec (formatdomain.html).
+SYSTEM_PACKAGES := python3-venv python3-dev gcc libc6-dev pkg-config libvirt-dev libvirt-clients libvirt-doc
 export DEBIAN_FRONTEND := noninteractive
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
@@ -56,7 +57,8 @@ sysdeps:
 venv: $(VENV)/.installed
 
 $(VENV)/.installed: pyproject.toml | sysdeps
-	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@# A venv left half-made by an earlier failure (no pip in it) is made again.
+	@test -x $(VENV)/bin/pip || { rm -rf $(VENV) && $(PYTHON) -m venv $(VENV); }
 	$(PY) -m pip install -q --upgrade pip
 	@if pkg-config --exists libvirt 2>/dev/null; then extras="dev,libvirt"; else \
 	  extras="dev"; echo "libvirt-dev not found: installing without libvirt-python"; fi; \

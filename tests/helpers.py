@@ -44,10 +44,11 @@ def views(root: etree._Element):
 
 
 def apply_golden(src: Path, out: Path) -> tuple[etree._Element, etree._Element, list[str], list[str]]:
-    """Read every declared value of `out`, write them onto `src`: (result, out, changed fields, warnings).
+    """Read every declared value of `out`, write them onto `src`: (result, out, fields set, warnings).
 
     The pair itself is the edit: whatever differs between in and out must be reachable by
-    writing declared fields, and writing them must give exactly `out`.
+    writing declared fields, and writing them must give exactly `out`. The fields returned are
+    those given a new non-empty value (not those only removed), as DeclaringClass.field.
     """
     parsed = parse_domain(src.read_bytes())
     want = etree.parse(str(out)).getroot()
@@ -58,16 +59,19 @@ def apply_golden(src: Path, out: Path) -> tuple[etree._Element, etree._Element, 
             raise AssertionError(f"{out.name} has no {key} to compare with")
         values = targets[key].values()
         for name in view.apply(values):
-            changed.append(f"{view.fields[name].owner.__name__}.{name}")
+            if values[name] not in (None, "", [], "no"):
+                changed.append(view.fields[name].key)
     return parsed.root, want, changed, parsed.warnings
 
 
 @functools.cache
 def exercised_fields() -> frozenset[str]:
-    """Fields some golden pair changes, as DeclaringClass.field."""
+    """Fields some golden pair sets to a value; read-only fields count when some pair has a value."""
     names = set()
     for _, src, out in golden_pairs():
         names.update(apply_golden(src, out)[2])
+        for _, view in views(parse_domain(src.read_bytes()).root):
+            names.update(f.key for f in view.fields.values() if f.readonly and f.read(view.node))
     return frozenset(names)
 
 

@@ -119,3 +119,99 @@ def test_it_checks_values_the_way_libvirt_does():
     with pytest.raises(ValueError, match="whole number"):
         Resources.fields["memory"].clean("lots")
     assert Resources.fields["memory"].conv.to_python("0524288") == 524288
+
+
+# -- found in review: cases from real `virsh dumpxml` files -------------------------------------
+
+DUMPXML_VNC = (
+    "<graphics type='vnc' port='-1' autoport='yes' listen='127.0.0.1'>"
+    "<listen type='address' address='127.0.0.1'/></graphics>"
+)
+
+
+def test_it_keeps_both_places_of_the_listen_address_in_step(define):
+    from builder.domainxml.elements import Graphics
+
+    el = node(DUMPXML_VNC)
+    Graphics(el).apply({"listen": "0.0.0.0"})
+    assert (el.get("listen"), el.find("listen").get("address")) == ("0.0.0.0", "0.0.0.0")
+    xml = (
+        "<domain type='qemu'><name>listen</name><memory>65536</memory><os><type>hvm</type></os>"
+        f"<devices>{etree.tostring(el, encoding='unicode')}</devices></domain>"
+    )
+    assert define(xml)
+    Graphics(el).apply({"type": "sdl"})
+    assert el.find("listen") is None and el.get("listen") is None
+
+
+def test_it_reads_the_listen_address_from_the_listen_element_alone():
+    from builder.domainxml.elements import Graphics
+
+    el = node("<graphics type='vnc'><listen type='address' address='10.0.0.5'/></graphics>")
+    assert Graphics(el)["listen"] == "10.0.0.5"
+
+
+def test_it_removes_a_text_element_with_its_attributes_when_cleared():
+    from builder.domainxml.elements import Resources
+
+    el = node(
+        "<domain><memory unit='KiB'>1048576</memory><currentMemory unit='KiB'>524288</currentMemory>"
+        "<vcpu placement='static'>2</vcpu></domain>"
+    )
+    Resources(el).apply({"current_memory": "", "vcpu": None})
+    assert [c.tag for c in el] == ["memory"]
+
+
+def test_it_reads_and_writes_a_value_split_by_a_comment():
+    from builder.domainxml.elements import Resources
+
+    el = node("<domain><memory><!-- half -->524288</memory></domain>")
+    assert Resources(el)["memory"] == "524288"
+    Resources(el).apply({"memory": "1048576"})
+    assert etree.tostring(el) == b"<domain><memory>1048576<!-- half --></memory></domain>"
+
+
+def test_it_takes_python_booleans_for_flags():
+    el = node("<domain><features><acpi/><apic/></features></domain>")
+    Features(el).apply({"acpi": True, "apic": True, "pae": True})
+    assert [c.tag for c in el.find("features")] == ["acpi", "apic", "pae"]
+
+
+def test_it_refuses_values_libvirt_would_reject_and_writes_nothing():
+    from builder.domainxml.spec import InvalidValues
+
+    el = node("<interface type='user'/>")
+    with pytest.raises(InvalidValues) as refused:
+        Interface(el).apply({"mac": "11:22:33:44:55:66", "target_dev": "vnet7", "type": "network"})
+    assert set(refused.value.errors) == {"mac", "target_dev"}
+    assert etree.tostring(el) == b'<interface type="user"/>'
+
+
+def test_it_uses_libvirts_default_when_the_controlling_value_is_absent():
+    el = node("<disk device='cdrom'><source file='/a.iso'/><target dev='hdc'/></disk>")
+    assert Disk(el).values()["source_file"] == "/a.iso"  # type defaults to file
+    assert Disk(el).apply({"source_file": "/b.iso"}) == ["source_file"]
+
+
+def test_it_never_writes_a_read_only_field():
+    from builder.domainxml.elements import General
+
+    el = node("<domain type='xen' id='3'><name>x</name></domain>")
+    assert General(el).apply({"domain_id": None}) == []
+    assert el.get("id") == "3"
+
+
+def test_it_keeps_comments_with_the_device_they_describe():
+    from builder.domainxml.assemble import assemble, split
+
+    src = node(
+        "<domain><name>c</name><devices><!-- top --><emulator>/e</emulator><!-- the disk -->"
+        "<disk type='file'><target dev='vda'/></disk><!-- the nic --><interface type='user'/>"
+        "<!-- end --></devices></domain>"
+    )
+    template, devices = split(src)
+    assert devices[0].startswith("<!-- the disk -->") and devices[1].endswith("<!-- end -->")
+    assert diff(src, assemble(template, devices)) == []
+    moved = assemble(template, reversed(devices))
+    labels = [n.tag if isinstance(n.tag, str) else n.text.strip() for n in moved.find("devices")]
+    assert labels == ["top", "emulator", "the nic", "interface", "end", "the disk", "disk"]

@@ -108,3 +108,15 @@ def test_it_registers_the_models_in_the_admin(client):
 def test_it_splits_nothing_when_a_template_has_no_devices():
     root = render(make_template())
     assert etree.tostring(root.find("devices")).strip() in (b"<devices>\n  </devices>", b"<devices/>")
+
+
+def test_it_refuses_broken_template_xml_in_the_admin(client):
+    User.objects.create_superuser("admin", "admin@example.com", "a-long-password-1")
+    client.login(username="admin", password="a-long-password-1")
+    for xml in ("<domain><name>x</name", "<network/>"):
+        response = client.post(
+            "/admin/library/domaintemplate/add/",
+            {"name": "t", "xml": xml, "slots-TOTAL_FORMS": "0", "slots-INITIAL_FORMS": "0"},
+        )
+        assert response.status_code == 200 and "errornote" in response.content.decode(), xml
+    assert not DomainTemplate.objects.exists()

@@ -1,7 +1,8 @@
 """Validation: libvirt's schema narrowed down to the failing part, and the checks it misses.
 
-Each semantic check is shown to be needed: libvirt itself (the test driver) rejects the XML,
-or silently changes it, exactly as the check says.
+Where libvirt's test driver shows the behaviour (a rejection, a silent change), the test shows
+it too; the Xen-only rules (input buses) cannot be defined on the test driver's i686 guests and
+are checked against FACTS.md's table alone.
 """
 
 import libvirt
@@ -34,7 +35,7 @@ def test_it_accepts_a_plain_domain():
 def test_it_names_the_attribute_the_schema_refuses(schema):
     found = schema_problems(etree.fromstring(domain("<graphics type='vnc' password='x'/>")), schema)
     assert len(found) == 1
-    assert found[0].path == "/domain/devices/graphics"
+    assert found[0].path == "/domain/devices/graphics/@password"
     assert "password" in found[0].message and "not accepted" in found[0].message
 
 
@@ -47,7 +48,7 @@ def test_it_names_an_unknown_element_and_its_line(schema):
 def test_it_reports_several_problems_at_once(schema):
     xml = domain("<graphics type='vnc' password='x'/><input type='mouse' bus='serial'/>")
     paths = sorted(p.path for p in schema_problems(etree.fromstring(xml), schema))
-    assert paths == ["/domain/devices/graphics", "/domain/devices/input"]
+    assert paths == ["/domain/devices/graphics/@password", "/domain/devices/input/@bus"]
 
 
 def test_it_reports_a_bad_value(schema):
@@ -107,9 +108,9 @@ def test_it_warns_that_a_bootloader_drops_the_boot_order():
     assert any("drops the <os><boot>" in m for m in messages(xml, "warning"))
 
 
-def test_it_refuses_a_reserved_tap_name_which_libvirt_ignores(test_driver):
+def test_it_warns_of_a_reserved_tap_name_which_libvirt_ignores(test_driver):
     xml = domain("<interface type='user'><mac address='52:54:00:11:22:33'/><target dev='vnet7'/></interface>")
-    assert any("reserves" in m for m in messages(xml))
+    assert any("reserved" in m for m in messages(xml, "warning"))
     dom = define(test_driver, xml)
     try:
         back = etree.fromstring(dom.XMLDesc(libvirt.VIR_DOMAIN_XML_INACTIVE))
@@ -136,12 +137,12 @@ def test_it_counts_char_ports_from_zero():
         "count from 0" in m for m in messages(domain("<serial type='pty'><target port='1'/></serial>"), "warning")
     )
     two = "<serial type='pty'><target port='0'/></serial><serial type='null'><target port='0'/></serial>"
-    assert any("port 0" in m for m in messages(domain(two)))
+    assert any("port 0" in m for m in messages(domain(two), "warning"))
 
 
 def test_it_ties_problems_to_fields_for_the_editor():
     xml = domain("<interface type='user'><mac address='11:22:33:44:55:66'/></interface>")
-    assert [p.field for p in semantic_problems(etree.fromstring(xml))] == ["interface.mac"]
+    assert [p.field for p in semantic_problems(etree.fromstring(xml))] == ["Interface.mac"]
 
 
 def test_it_narrows_down_faults_in_several_parts_of_the_domain():
@@ -154,7 +155,7 @@ def test_it_narrows_down_faults_in_several_parts_of_the_domain():
     assert [p.path for p in found] == [
         "/domain/vcpu",
         "/domain/clock",
-        "/domain/devices/graphics",
+        "/domain/devices/graphics/@password",
         "/domain/devices/interface/mac",
     ]
     # The multicast MAC is explained once, by the clearer semantic check.
@@ -166,7 +167,7 @@ def test_it_finds_faulty_devices_among_thousands():
     disks[7] = disks[7].replace("type='file'", "type='file' bogus='1'")
     disks[2500] = disks[2500].replace("</disk>", "<frob/></disk>")
     xml = domain("".join(disks))
-    assert [p.path for p in problems(xml)] == ["/domain/devices/disk[8]", "/domain/devices/disk[2501]/frob"]
+    assert [p.path for p in problems(xml)] == ["/domain/devices/disk[8]/@bogus", "/domain/devices/disk[2501]/frob"]
 
 
 def test_it_never_shows_a_password_in_a_message():
@@ -179,6 +180,13 @@ def test_it_locates_each_problem_of_a_real_file_newer_than_libvirt_9(schema):
 
     root = etree.parse(str(SHARED / "corpus/virt-manager/compare/virt-install-many-devices.xml")).getroot()
     found = schema_problems(root, schema)
-    assert found[0].path == "/domain" and "foo='bar'" in found[0].message
+    assert found[0].path == "/domain/@foo" and "foo='bar'" in found[0].message
     assert {"/domain/baz", "/domain/deleteme"} <= {p.path for p in found}
     assert not any("interleave" in p.message for p in found)  # no raw lxml messages
+
+
+def test_it_stops_narrowing_when_out_of_time_and_still_reports(schema):
+    root = etree.fromstring(domain(extra="".join(f"<x{i}/>" for i in range(50))))
+    found = schema_problems(root, schema, budget=0.0)
+    assert found and all(p.level == "error" for p in found)
+    assert any("libvirt's schema" in p.message for p in found)  # lxml's own words, not narrowed

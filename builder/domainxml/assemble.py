@@ -35,14 +35,33 @@ def to_string(node: etree._Element) -> str:
 
 
 def split(root: etree._Element) -> tuple[str, list[str]]:
-    """(template XML, [device XML, ...]) of a domain; the tree given is not changed."""
+    """(template XML, [device XML, ...]) of a domain; the tree given is not changed.
+
+    A comment in front of a device travels with it (and those after the last device with the
+    last one), so moving or reusing a device keeps the note written about it.
+    """
     work = etree.fromstring(etree.tostring(root.getroottree()))
     devices_xml = []
     container = work.find("devices")
-    if container is not None:
-        for node in [n for n in container if is_device(n)]:
-            devices_xml.append(to_string(node))
-            layout.remove_keep_layout(node)
+    if container is None:
+        return to_string(work), devices_xml
+    nodes = list(container)
+    devices = [i for i, n in enumerate(nodes) if is_device(n)]
+    start = 0
+    for k, i in enumerate(devices):
+        # Notes between the previous element (emulator or device) and this device belong to it.
+        lead = i
+        while lead > start and not isinstance(nodes[lead - 1].tag, str):
+            lead -= 1
+        end = i + 1
+        if k == len(devices) - 1:
+            while end < len(nodes) and not isinstance(nodes[end].tag, str):
+                end += 1
+        group = nodes[lead:end]
+        devices_xml.append("\n".join(etree.tostring(n, encoding="unicode", with_tail=False) for n in group))
+        for n in group:
+            layout.remove_keep_layout(n)
+        start = end
     return to_string(work), devices_xml
 
 
@@ -58,7 +77,10 @@ def assemble(template_xml: str, devices_xml: Iterable[str], max_bytes: int | Non
         container = etree.Element("devices")
         layout.insert_ordered(root, container, Section.order_below(root, root))
     for xml in devices_xml:
-        layout.insert_at(container, len(container), parse_xml(xml, **kw))
+        device = parse_xml(xml, **kw)
+        before = list(reversed(list(device.itersiblings(preceding=True))))
+        for node in [*before, device, *device.itersiblings()]:
+            layout.insert_at(container, len(container), node)
     return root
 
 

@@ -42,6 +42,15 @@ def _walk(node):
 def differences(a: etree._Element, b: etree._Element, reorder_top: bool = True, limit: int = 20) -> list[str]:
     """Human-readable differences; empty when the two are equivalent."""
     out: list[str] = []
+    for side, sa, sb in (
+        ("before", a.itersiblings(preceding=True), b.itersiblings(preceding=True)),
+        ("after", a.itersiblings(), b.itersiblings()),
+    ):
+        notes_a, notes_b = [_key(n) for n in sa], [_key(n) for n in sb]
+        if notes_a != notes_b:
+            out.append(f"comments {side} the root element: {notes_a} became {notes_b}")
+    if a.nsmap != b.nsmap:
+        out.append(f"namespace declarations {a.nsmap} became {b.nsmap}")
     _diff(a, b, a.getroottree().getpath(a), out, reorder_top)
     return out[:limit]
 

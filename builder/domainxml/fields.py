@@ -28,6 +28,14 @@ from . import layout
 # -- converters ---------------------------------------------------------------------------
 
 
+class Rejected(ValueError):
+    """libvirt refuses this value when the domain is defined."""
+
+
+class Ignored(ValueError):
+    """libvirt takes the domain but silently drops or replaces this value."""
+
+
 class Converter:
     """Checks a string value; ``clean`` raises ValueError with a sentence a person can read."""
 
@@ -39,6 +47,10 @@ class Converter:
 
     def to_python(self, text: str) -> Any:
         return self.clean(text)
+
+    def to_text(self, value: Any) -> str:
+        """The XML spelling of a Python value (the reverse of to_python)."""
+        return value if isinstance(value, str) else str(value)
 
 
 class Str(Converter):
@@ -107,6 +119,9 @@ class YesNo(Choice):
     def to_python(self, text: str) -> bool:
         return self.clean(text) == "yes"
 
+    def to_text(self, value: Any) -> str:
+        return ("yes" if value else "no") if isinstance(value, bool) else value
+
 
 class OnOff(Choice):
     def __init__(self):
@@ -114,6 +129,9 @@ class OnOff(Choice):
 
     def to_python(self, text: str) -> bool:
         return self.clean(text) == "on"
+
+    def to_text(self, value: Any) -> str:
+        return ("on" if value else "off") if isinstance(value, bool) else value
 
 
 MAC_RE = re.compile(r"[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}")
@@ -126,9 +144,11 @@ class Mac(Converter):
 
     def clean(self, text: str) -> str:
         if not MAC_RE.fullmatch(text):
-            raise ValueError(f"'{text}' is not a MAC address like 52:54:00:12:34:56")
+            raise Rejected(f"'{text}' is not a MAC address like 52:54:00:12:34:56")
         if int(text[:2], 16) & 1:
-            raise ValueError(f"{text} is a multicast address; libvirt needs a unicast one")
+            raise Rejected(
+                f"{text} is a multicast address, which libvirt refuses; use a unicast one such as 52:54:00:xx:xx:xx"
+            )
         return text.lower()
 
 
@@ -228,12 +248,22 @@ class Field:
     required: bool = False
     when: dict[str, tuple[str, ...]] | None = None  # only relevant when another field has one of these values
     doc: tuple[str, str] | None = None  # (parent element, name) in the spec, when not derived from path
+    readonly: bool = False  # shown, never written (the id of a running guest)
+    # A second place libvirt keeps the same value in (graphics listen= and <listen address=>):
+    # read when the first is absent, and kept in step on write wherever it already exists.
+    mirror: str | None = None
     # Filled in by the element class:
     name: str = ""
     owner: Any = None
 
     def __post_init__(self):
         self.steps, self.attr = parse_path(self.path)
+        self.mirror_steps, self.mirror_attr = parse_path(self.mirror) if self.mirror else ((), None)
+
+    @property
+    def key(self) -> str:
+        """Declaring class and name, e.g. 'Interface.mac': how problems and tests name a field."""
+        return f"{self.owner.__name__}.{self.name}"
 
     # Where the spec documents this field: the element that carries it and its own name.
     @property
@@ -252,9 +282,11 @@ class Field:
         return self.conv.choices
 
     def relevant(self, values: dict[str, Any]) -> bool:
+        """Whether the field applies, given the values of the fields it depends on (or their defaults)."""
         if not self.when:
             return True
-        return all(values.get(k) in v for k, v in self.when.items())
+        fields = self.owner.fields
+        return all((values.get(k) or fields[k].default) in v for k, v in self.when.items())
 
     def clean(self, value):
         return self.conv.clean(value)
@@ -278,35 +310,54 @@ class Attr(Field):
 
     def read(self, el):
         node = self._node(el)
-        return None if node is None else node.get(self.attr)
+        if node is not None and self.attr in node.attrib:
+            return node.get(self.attr)
+        if self.mirror:
+            twin = descend(el, self.mirror_steps, False, self.owner)
+            return None if twin is None else twin.get(self.mirror_attr)
+        return None
 
     def write(self, el, value):
-        if value in (None, ""):
-            node = self._node(el)
-            if node is not None and self.attr in node.attrib:
-                del node.attrib[self.attr]
-                prune(el, node, self.steps)
-            return
-        self._node(el, create=True).set(self.attr, value)
+        if self.mirror:
+            twin = descend(el, self.mirror_steps, False, self.owner)
+            if twin is not None:
+                _set_attr(el, twin, self.mirror_steps, self.mirror_attr, value)
+        node = self._node(el, create=value not in (None, ""))
+        if node is not None:
+            _set_attr(el, node, self.steps, self.attr, value)
+
+
+def _set_attr(el, node, steps, attr, value) -> None:
+    if value in (None, ""):
+        if attr in node.attrib:
+            del node.attrib[attr]
+            prune(el, node, steps)
+    else:
+        node.set(attr, value)
 
 
 class Text(Field):
-    """The text of a child element."""
+    """The text of a child element; clearing it removes the element (and its unit, placement ...)."""
 
     def read(self, el):
         node = self._node(el)
         if node is None:
             return None
-        return (node.text or "").strip()
+        # Text split by a comment (<memory><!-- half -->524288</memory>) is still one value.
+        return "".join([node.text or "", *(c.tail or "" for c in node)]).strip()
 
     def write(self, el, value):
-        if value in (None, ""):
-            node = self._node(el)
-            if node is not None:
-                node.text = None
-                prune(el, node, self.steps)
+        node = self._node(el, create=value not in (None, ""))
+        if node is None:
             return
-        self._node(el, create=True).text = value
+        if value in (None, ""):
+            parent = node.getparent()
+            layout.remove_keep_layout(node)
+            prune(el, parent, self.steps[:-1])
+            return
+        node.text = value
+        for child in node:  # comments stay; the old text around them goes
+            child.tail = None
 
 
 class Flag(Field):
@@ -321,9 +372,10 @@ class Flag(Field):
 
     def write(self, el, value):
         node = self._node(el)
-        if value == "yes" and node is None:
+        on = value in ("yes", True)
+        if on and node is None:
             self._node(el, create=True)
-        elif value != "yes" and node is not None:
+        elif not on and node is not None:
             parent = node.getparent()
             layout.remove_keep_layout(node)
             prune(el, parent, self.steps[:-1])

@@ -41,6 +41,14 @@ def set_domain_order(sections, devices) -> None:
     _ORDERS["domain"].setdefault(("devices",), []).extend(devices)
 
 
+class InvalidValues(ValueError):
+    """Values a form must not write; ``errors`` maps field names to reasons."""
+
+    def __init__(self, errors: dict[str, str]):
+        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
+        self.errors = errors
+
+
 class Element:
     tag: ClassVar[str]
     label: ClassVar[str] = ""
@@ -96,12 +104,24 @@ class Element:
     def apply(self, values: dict[str, Any]) -> list[str]:
         """Write the given values, touching only those that differ; returns the changed names.
 
-        When a value that others depend on changes (a disk's type from file to block), the
-        fields that no longer apply are removed first, so no stale part is left behind for
-        libvirt to trip over. Values given for fields that do not apply are not written.
+        Every changed value is checked by its converter first: if any is refused, nothing is
+        written and InvalidValues says why, field by field. When a value that others depend on
+        changes (a disk's type from file to block), the fields that no longer apply are removed
+        first, so no stale part is left behind for libvirt to trip over. Values given for fields
+        that do not apply are not written.
         """
         before = self.raw_values()
-        wanted = {name: self._normal(name, v) for name, v in values.items()}
+        wanted = {name: self._normal(name, v) for name, v in values.items() if not self.fields[name].readonly}
+        wanted = {k: v for k, v in wanted.items() if not _same(before[k], v)}
+        errors = {}
+        for name, value in wanted.items():
+            if value not in (None, []):
+                try:
+                    wanted[name] = self.fields[name].clean(value)
+                except ValueError as e:
+                    errors[name] = str(e)
+        if errors:
+            raise InvalidValues(errors)
         after = {**before, **wanted}
         changed = []
         for name, f in self.fields.items():
@@ -117,9 +137,11 @@ class Element:
         return changed
 
     def _normal(self, name: str, value):
+        """Values as the XML spells them: Python values (True, 4) become their text."""
+        conv = self.fields[name].conv
         if isinstance(self.fields[name], Many):
-            return [v for v in (value or []) if v]
-        return None if value == "" else value
+            return [conv.to_text(v) for v in (value or []) if v not in (None, "")]
+        return None if value in (None, "") else conv.to_text(value)
 
     def relevant_fields(self) -> list[Field]:
         raw = self.raw_values()

@@ -19,10 +19,10 @@ from pathlib import Path
 
 from lxml import etree
 
-from .elements import DEVICES, SECTIONS
-from .elements.interface import RESERVED_TAP_PREFIXES
+from .elements import DEVICES, SECTIONS, Boot, Input, Resources
+from .elements.chardev import CharDevice
 from .elements.resources import to_bytes
-from .fields import MAC_RE
+from .fields import Ignored, Rejected
 
 DEFAULT_SCHEMA_DIR = "/usr/share/libvirt/schemas"
 MAX_LOCATED = 8  # schema problems narrowed down per document; the rest are summarised
@@ -67,7 +67,7 @@ def validate(root: etree._Element, schema_dir: str = DEFAULT_SCHEMA_DIR) -> list
     only the check's clearer message is kept.
     """
     semantic = semantic_problems(root)
-    explained = {p.path for p in semantic if p.level == "error"}
+    explained = {p.path for p in semantic if p.level == "error"}  # an element, not one attribute of it
     schema = [p for p in schema_problems(root, load_schema(schema_dir)) if p.path not in explained]
     return schema + semantic
 
@@ -122,17 +122,22 @@ def schema_problems(root: etree._Element, schema: etree.RelaxNG, budget: float =
 
 
 def _narrow_all(work, schema, original, deadline, limit) -> list[Problem]:
-    """Find, report and take out culprits of `work` one at a time until it validates."""
+    """Find, report and take out culprits of `work` one at a time until it validates.
+
+    A scratch tree: when time runs out in the middle, it is left as it is and not used again.
+    """
     problems = []
-    while len(problems) < limit and time.monotonic() < deadline and not schema.validate(work):
-        found = _culprit(work, schema)
+    while len(problems) < limit and not schema.validate(work):
+        try:
+            found = _culprit(work, schema, deadline)
+        except _OutOfTime:
+            break
         if found is None:
             break
         el, attr = found
         orig = original[el]
-        problems.append(
-            Problem("error", _describe(el, attr), orig.getroottree().getpath(orig), orig.sourceline or None)
-        )
+        path = orig.getroottree().getpath(orig) + (f"/@{attr}" if attr else "")
+        problems.append(Problem("error", _describe(el, attr), path, orig.sourceline or None))
         if attr is not None:
             del el.attrib[attr]
         else:
@@ -140,21 +145,31 @@ def _narrow_all(work, schema, original, deadline, limit) -> list[Problem]:
     return problems
 
 
-def _culprit(root: etree._Element, schema: etree.RelaxNG):
-    """(element, attribute or None) whose removal makes the document valid, searched top down."""
+class _OutOfTime(Exception):
+    pass
 
-    def without(el, *children):
-        places = [(el.index(c), c) for c in children]
-        for _, c in places:
-            el.remove(c)
-        ok = schema.validate(root)
-        for i, c in sorted(places):
-            el.insert(i, c)
+
+def _culprit(root: etree._Element, schema: etree.RelaxNG, deadline: float):
+    """(element, attribute or None) whose removal makes the document valid, searched top down.
+
+    Every try validates the whole document, so trying is bounded by the deadline.
+    """
+
+    def valid() -> bool:
+        if time.monotonic() > deadline:
+            raise _OutOfTime
+        return schema.validate(root)
+
+    def without(el, child):
+        i = el.index(child)
+        el.remove(child)
+        ok = valid()
+        el.insert(i, child)
         return ok
 
     def without_attr(el, name):
         value = el.attrib.pop(name)
-        ok = schema.validate(root)
+        ok = valid()
         el.set(name, value)
         return ok
 
@@ -167,25 +182,29 @@ def _culprit(root: etree._Element, schema: etree.RelaxNG):
             if without(el, child):
                 return narrow(child)
         if len(kids) > 1:
-            return several_faulty(el, kids) or (el, None)
+            return alone(el, kids, keep=()) or (el, None)
         return el, None
 
-    def several_faulty(el, kids):
-        """More than one child is wrong (two bad devices): try each child alone, if none is required."""
-        content = list(el)
-        for node in content:
-            el.remove(node)
+    def alone(el, kids, keep):
+        """Several children are wrong (two bad devices): try each on its own, beside `keep` only."""
+        out = [(el.index(c), c) for c in kids if c.tag not in keep]
+        for _, child in out:
+            el.remove(child)
         found = None
-        if schema.validate(root):
-            for child in kids:
-                el.append(child)
-                if not schema.validate(root):
+        if not valid():
+            if el is root:  # the skeleton itself fails: a root attribute?
+                found = next(((root, name) for name in list(root.attrib) if without_attr(root, name)), None)
+        else:
+            for index, child in out:
+                el.insert(index, child)
+                failed = not valid()
+                if failed:
                     found = narrow(child)
                 el.remove(child)
-                if found:
+                if failed:
                     break
-        for node in content:
-            el.append(node)
+        for index, child in out:
+            el.insert(index, child)
         return found
 
     for name in list(root.attrib):
@@ -197,24 +216,7 @@ def _culprit(root: etree._Element, schema: etree.RelaxNG):
             return narrow(child)
     # Several faulty parts of <domain> (a bad <vcpu> and a bad <cpu>): try each part on its own
     # beside the few that every domain has, and narrow into the first that fails there.
-    others = [(root.index(c), c) for c in kids if c.tag not in BASE_ELEMENTS]
-    for _, child in others:
-        root.remove(child)
-    found = None
-    if not schema.validate(root):
-        found = next(((root, name) for name in list(root.attrib) if without_attr(root, name)), None)
-    elif others:
-        for index, child in others:
-            root.insert(index, child)
-            failed = not schema.validate(root)
-            if failed:
-                found = narrow(child)
-            root.remove(child)
-            if failed:
-                break
-    for index, child in others:
-        root.insert(index, child)
-    return found
+    return alone(root, kids, keep=BASE_ELEMENTS)
 
 
 def _shown(name: str, value: str) -> str:
@@ -269,19 +271,39 @@ def _at(el: etree._Element, level: str, message: str, field: str = "") -> Proble
     return Problem(level, message, el.getroottree().getpath(el), el.sourceline or None, field)
 
 
+def _views(root):
+    """(node, declaration) for <domain>'s parts and each declared device."""
+    for cls in SECTIONS:
+        yield root, cls
+    devices = root.find("devices")
+    for node in devices if devices is not None else ():
+        cls = DEVICES.get(node.tag) if isinstance(node.tag, str) else None
+        if cls is not None:
+            yield node, cls
+
+
 @check
-def mac_is_unicast(root):
-    for mac in root.iterfind("devices/interface/mac"):
-        addr = mac.get("address", "")
-        if not MAC_RE.fullmatch(addr):
-            yield _at(mac, "error", f"MAC address '{addr}' is not of the form 52:54:00:12:34:56", "interface.mac")
-        elif int(addr[:2], 16) & 1:
-            yield _at(
-                mac,
-                "error",
-                f"MAC address {addr} is multicast; libvirt refuses it. Use a unicast one such as 52:54:00:xx:xx:xx",
-                "interface.mac",
-            )
+def declared_values(root):
+    """Each value that libvirt refuses or silently replaces, by the converter the field declares.
+
+    The rule lives once, in the converter: forms refuse the value, import and validation say why.
+    """
+    for node, cls in _views(root):
+        view = cls(node)
+        values = view.raw_values()
+        for f in cls.fields.values():
+            value = values[f.name]
+            if f.readonly or value in (None, "", []) or not f.relevant(values):
+                continue
+            for one in value if isinstance(value, list) else [value]:
+                try:
+                    f.clean(one)
+                except Rejected as e:
+                    yield _at(f._node(node) if f.steps else node, "error", f"{f.label}: {e}", f.key)
+                except Ignored as e:
+                    yield _at(f._node(node) if f.steps else node, "warning", f"{f.label}: {e}", f.key)
+                except ValueError:
+                    pass  # stricter than libvirt: only forms refuse it
 
 
 @check
@@ -298,7 +320,7 @@ def current_memory_within_memory(root):
             cur,
             "error",
             "current memory is larger than the maximum memory; libvirt would silently lower it to the maximum",
-            "resources.current_memory",
+            Resources.fields["current_memory"].key,
         )
 
 
@@ -312,7 +334,7 @@ def boot_order_styles_exclusive(root):
             "error",
             "<os><boot dev=...> and a per-device <boot order=...> cannot be combined; libvirt rejects it. "
             "Use one style",
-            "boot.boot_devices",
+            Boot.fields["boot_devices"].key,
         )
 
 
@@ -323,7 +345,7 @@ def bootloader_drops_boot_order(root):
             root.find("os/boot"),
             "warning",
             "with a host bootloader, libvirt silently drops the <os><boot> entries",
-            "boot.boot_devices",
+            Boot.fields["boot_devices"].key,
         )
 
 
@@ -339,7 +361,7 @@ def char_ports_count_from_zero(root):
             if port is None:
                 continue
             if port in ports:
-                yield _at(dev, "error", f"two {tag} devices use port {port}", f"{tag}.target_port")
+                yield _at(dev, "warning", f"two {tag} devices use port {port}", CharDevice.fields["target_port"].key)
             ports[port] = dev
         numbers = sorted(int(p) for p in ports if p.isdigit())
         if numbers and numbers[0] >= 1:
@@ -347,21 +369,7 @@ def char_ports_count_from_zero(root):
                 ports[str(numbers[0])],
                 "warning",
                 f"{tag} ports count from 0 (port 0 is the first, ttyS0 for serial); this guest has no port 0",
-                f"{tag}.target_port",
-            )
-
-
-@check
-def tap_name_not_reserved(root):
-    for target in root.iterfind("devices/interface/target"):
-        dev = target.get("dev", "")
-        if dev.startswith(RESERVED_TAP_PREFIXES):
-            yield _at(
-                target,
-                "error",
-                f"host device name '{dev}' uses a prefix libvirt reserves ({', '.join(RESERVED_TAP_PREFIXES)}); "
-                "libvirt silently ignores it and picks its own name",
-                "interface.target_dev",
+                CharDevice.fields["target_port"].key,
             )
 
 
@@ -375,23 +383,22 @@ def input_bus_fits_guest(root):
                 inp,
                 "error",
                 "bus 'xen' is only for Xen paravirtualized guests; use ps2 or usb on an hvm guest",
-                "input.bus",
+                Input.fields["bus"].key,
             )
         elif bus in ("ps2", "usb") and os_type in ("linux", "xen"):
             yield _at(
-                inp, "error", f"bus '{bus}' is not available on a Xen paravirtualized guest; use xen", "input.bus"
+                inp,
+                "error",
+                f"bus '{bus}' is not available on a Xen paravirtualized guest; use xen",
+                Input.fields["bus"].key,
             )
 
 
 @check
 def required_device_fields(root):
-    devices = root.find("devices")
-    if devices is None:
-        return
-    for dev in devices:
-        cls = DEVICES.get(dev.tag) if isinstance(dev.tag, str) else None
-        if cls is None:
+    for node, cls in _views(root):
+        if node is root:
             continue
         for f in cls.fields.values():
-            if f.required and not f.read(dev):
-                yield _at(dev, "error", f"{cls.label}: {f.label} is required", f"{dev.tag}.{f.name}")
+            if f.required and not f.read(node):
+                yield _at(node, "error", f"{cls.label}: {f.label} is required", f.key)

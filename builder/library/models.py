@@ -12,7 +12,7 @@ from django.db import models
 from lxml import etree
 
 from builder.domainxml.assemble import device_class, is_device
-from builder.domainxml.elements import DEVICES, General, Resources
+from builder.domainxml.elements import General, Resources
 from builder.domainxml.elements.resources import to_bytes
 from builder.domainxml.parse import XMLInputError, parse_xml
 
@@ -38,8 +38,6 @@ def _parse_device(xml: str) -> etree._Element:
 
 class DeviceProfile(Owned):
     """A reusable device: one child of <devices>, such as a virtio disk or a bridged NIC."""
-
-    KIND_CHOICES = [(tag, cls.label) for tag, cls in DEVICES.items()]
 
     kind = models.CharField(max_length=32, db_index=True, help_text="the device element, e.g. disk")
     name = models.CharField(max_length=200)
@@ -94,6 +92,12 @@ class DomainTemplate(Owned):
         except (ValueError, IndexError):
             self.memory_kib = None
         super().save(*args, **kwargs)
+
+    def clean(self):
+        try:
+            parse_xml(self.xml, settings.MAX_XML_BYTES, root_tag="domain")
+        except XMLInputError as e:
+            raise ValidationError({"xml": str(e)}) from None
 
 
 class DeviceSlot(models.Model):

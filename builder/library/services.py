@@ -31,7 +31,7 @@ def check(root: etree._Element) -> list[validate.Problem]:
 def import_domain(data: bytes, owner=None, fallback_name: str = "imported") -> Imported:
     """One template from one domain XML document; raises XMLInputError and saves nothing if unusable.
 
-    Whatever libvirt could have written is kept byte for byte (apart from the 2008 spellings,
+    Whatever libvirt could have written is kept whole (apart from the 2008 spellings,
     which are rewritten); every problem becomes a warning rather than a refusal.
     """
     parsed = parse.parse_domain(data, settings.MAX_XML_BYTES)

@@ -14,8 +14,8 @@ from .lifecycle import Lifecycle
 from .os import Boot
 from .resources import Resources
 
-# The parts of <domain> in the order the editor shows them (the spec's order).
-SECTIONS: tuple[type[Section], ...] = (General, Boot, Resources, Lifecycle, Features, Clock, Emulator)
+# The parts of <domain>, in the order libvirt writes them: new elements are created at these places.
+SECTIONS: tuple[type[Section], ...] = (General, Resources, Boot, Features, Clock, Lifecycle, Emulator)
 
 DEVICES: dict[str, type[Device]] = {
     cls.tag: cls for cls in (Disk, Interface, Input, Graphics, Serial, Parallel, Console)
@@ -26,5 +26,4 @@ def all_elements():
     return (*SECTIONS, *DEVICES.values())
 
 
-# The order libvirt writes them in; new elements are created at these places.
-set_domain_order((General, Resources, Boot, Features, Clock, Lifecycle, Emulator), DEVICES)
+set_domain_order(SECTIONS, DEVICES)

@@ -16,7 +16,7 @@ class CharDevice(Device):
         "@type",
         Choice(*SOURCE_TYPES),
         label="Connected to",
-        required=True,
+        default="pty",
         help="What the guest's port talks to on the host: a pseudo-terminal (pty, for virsh "
         "console), a log file, a TCP or UDP socket, a UNIX socket, a host device, or nothing.",
     )

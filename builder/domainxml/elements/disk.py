@@ -15,7 +15,7 @@ class Disk(Device):
         "@type",
         Choice("file", "block", "dir", "network", "volume", "nvme", "vhostuser"),
         label="Source type",
-        required=True,
+        default="file",
         help="Where the data lives on the host: file for an image file, block for a block device.",
     )
     device = Attr(

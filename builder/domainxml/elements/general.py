@@ -22,6 +22,7 @@ class General(Section):
         "@id",
         Int(min=-1),
         label="Running id",
+        readonly=True,
         help="The number a host gives a guest while it runs. Inactive definitions have none; "
         "libvirt ignores it when defining, so templates normally leave it empty.",
     )

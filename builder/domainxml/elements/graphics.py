@@ -33,6 +33,7 @@ class Graphics(Device):
     listen = Attr(
         "@listen",
         Str(pattern=r"[0-9a-fA-F.:]+", hint="an IP address such as 127.0.0.1"),
+        mirror="listen[@type='address']/@address",
         label="Listen address",
         help="Host address the server listens on. 127.0.0.1 keeps it local; 0.0.0.0 exposes it on every interface.",
         when={"type": ("vnc", "spice", "rdp")},

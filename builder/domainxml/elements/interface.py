@@ -1,6 +1,6 @@
 """<interface>: network cards and how they connect on the host."""
 
-from ..fields import Attr, Choice, Int, Mac, Str
+from ..fields import Attr, Choice, Ignored, Int, Mac, Str
 from ..spec import Device
 
 RESERVED_TAP_PREFIXES = ("vnet", "vif", "macvtap", "macvlan")
@@ -13,7 +13,9 @@ class TapName(Str):
         text = super().clean(text)
         for prefix in RESERVED_TAP_PREFIXES:
             if text.startswith(prefix):
-                raise ValueError(f"names starting with '{prefix}' are reserved: libvirt ignores them and picks its own")
+                raise Ignored(
+                    f"names starting with '{prefix}' are reserved: libvirt ignores '{text}' and picks its own name"
+                )
         return text
 
 
