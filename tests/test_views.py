@@ -51,5 +51,5 @@ def test_it_answers_404_for_an_unknown_template(client):
 
 
 def test_it_makes_a_safe_file_name(client):
-    t = DomainTemplate.objects.create(name='a "b"/../c', xml="<domain type='kvm'><name>x</name></domain>")
+    t = DomainTemplate.objects.create(name="t", xml="<domain type='kvm'><name>a \"b\"/../c</name></domain>")
     assert client.get(f"/templates/{t.pk}/download/")["Content-Disposition"] == 'attachment; filename="a__b__.._c.xml"'

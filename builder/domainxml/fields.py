@@ -17,6 +17,7 @@ normalises them (``clean``) and can turn them into Python values (``to_python``)
 from __future__ import annotations
 
 import re
+import secrets
 import uuid as uuidlib
 from dataclasses import dataclass, field
 from typing import Any
@@ -142,6 +143,11 @@ class Mac(Converter):
 
     widget = "mac"
 
+    @staticmethod
+    def generate() -> str:
+        """A random address in QEMU's locally administered range, as libvirt itself makes them."""
+        return "52:54:00:" + ":".join(f"{b:02x}" for b in secrets.token_bytes(3))
+
     def clean(self, text: str) -> str:
         if not MAC_RE.fullmatch(text):
             raise Rejected(f"'{text}' is not a MAC address like 52:54:00:12:34:56")
@@ -156,6 +162,10 @@ class Uuid(Converter):
     """RFC 4122 UUID; libvirt also takes the 32 hex digits without dashes."""
 
     widget = "uuid"
+
+    @staticmethod
+    def generate() -> str:
+        return str(uuidlib.uuid4())
 
     def clean(self, text: str) -> str:
         try:

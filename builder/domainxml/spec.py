@@ -50,6 +50,7 @@ class InvalidValues(ValueError):
 
 
 class Element:
+    do_not_call_in_templates = True  # a template reads the class's label, it does not make one
     tag: ClassVar[str]
     label: ClassVar[str] = ""
     section: ClassVar[str] = ""  # anchor of the spec section that documents the element
@@ -128,8 +129,10 @@ class Element:
             if f.when and f.relevant(before) and not f.relevant(after) and not _same(before[name], None):
                 f.write(self.node, None)
                 changed.append(name)
-        for name, value in wanted.items():
-            f = self.fields[name]
+        for name, f in self.fields.items():  # declaration order: the XML reads the same whoever wrote it
+            if name not in wanted:
+                continue
+            value = wanted[name]
             if not f.relevant(after) or _same(f.read(self.node), value):
                 continue
             f.write(self.node, value)
@@ -164,8 +167,14 @@ class Section(Element):
 class Device(Element):
     """A child of <devices>."""
 
-    kind_label: ClassVar[str] = ""
+    # Values of a new device of this kind, as "Add device" makes it: enough for libvirt to accept.
+    starter: ClassVar[dict[str, Any]] = {}
 
     def summary(self) -> str:
         """One line for listings; devices override it with what tells them apart."""
         return self.label
+
+    @classmethod
+    def fresh(cls, siblings: list[etree._Element]) -> Device:
+        """A new device of this kind that does not clash with the domain's other devices."""
+        return cls.new(dict(cls.starter))

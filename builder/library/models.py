@@ -70,6 +70,8 @@ class DomainTemplate(Owned):
     name = models.CharField(max_length=200)
     description = models.TextField(blank=True)
     xml = models.TextField(help_text="the domain XML with the devices taken out")
+    # [{"name": "disk_path", "default": "/var/lib/libvirt/images/web.qcow2"}, ...]: ${name} in any value
+    parameters = models.JSONField(default=list, blank=True)
     domain_type = models.CharField(max_length=16, blank=True, editable=False)
     vcpus = models.PositiveIntegerField(null=True, editable=False)
     memory_kib = models.BigIntegerField(null=True, editable=False)

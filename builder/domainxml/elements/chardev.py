@@ -11,6 +11,7 @@ _SERVICE = Str(pattern=r"[\w-]+", hint="a port number or service name")
 class CharDevice(Device):
     scope = "chardev"
     section = "elementsConsole"
+    starter = {"type": "pty", "target_port": "0"}
 
     type = Attr(
         "@type",
@@ -97,6 +98,13 @@ class CharDevice(Device):
         help="Which port of its kind in the guest, counted from 0 (0 is ttyS0). The 2008 text "
         "said from 1; libvirt counts from 0.",
     )
+
+    @classmethod
+    def fresh(cls, siblings):
+        """A pty on the lowest port its kind does not use yet (ports count from 0)."""
+        used = {t.get("port") for n in siblings if n.tag == cls.tag for t in n.iterfind("target")}
+        port = next(p for p in range(len(used) + 1) if str(p) not in used)
+        return cls.new({**cls.starter, "target_port": str(port)})
 
     def summary(self) -> str:
         v = self.values()

@@ -5,7 +5,7 @@ from ..spec import Section
 
 
 class Emulator(Section):
-    label = "Devices"
+    label = "Device model"
     section = "elementsDevices"
 
     emulator = Text(

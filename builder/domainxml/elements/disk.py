@@ -10,6 +10,7 @@ class Disk(Device):
     tag = "disk"
     label = "Disk"
     section = "elementsDisks"
+    starter = {"type": "file", "device": "disk", "driver_name": "qemu", "driver_type": "qcow2", "target_bus": "virtio"}
 
     type = Attr(
         "@type",
@@ -70,3 +71,25 @@ class Disk(Device):
     def summary(self) -> str:
         src = self["source_file"] or self["source_dev"] or ""
         return f"{self['device'] or 'disk'} {self['target_dev'] or '?'} ({self['target_bus'] or 'auto'}) {src}".strip()
+
+    @classmethod
+    def fresh(cls, siblings):
+        """A new virtio disk on the next free name (vda, vdb ...), with an image path to adjust."""
+        used = {n.find("target").get("dev") for n in siblings if n.tag == "disk" and n.find("target") is not None}
+        dev = next_free_name("vd", used)
+        return cls.new({**cls.starter, "target_dev": dev, "source_file": f"/var/lib/libvirt/images/{dev}.qcow2"})
+
+
+def next_free_name(prefix: str, used: set[str]) -> str:
+    """prefix + a, b, ... z, aa, ab ...: the naming Linux and libvirt use for disks."""
+    n = 0
+    while True:
+        suffix, k = "", n
+        while True:
+            suffix = chr(97 + k % 26) + suffix
+            k = k // 26 - 1
+            if k < 0:
+                break
+        if prefix + suffix not in used:
+            return prefix + suffix
+        n += 1

@@ -8,6 +8,7 @@ class Graphics(Device):
     tag = "graphics"
     label = "Graphics"
     section = "elementsGraphics"
+    starter = {"type": "vnc", "autoport": "yes", "listen": "127.0.0.1"}
 
     type = Attr(
         "@type",

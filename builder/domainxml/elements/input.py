@@ -8,6 +8,7 @@ class Input(Device):
     tag = "input"
     label = "Input device"
     section = "elementsInput"
+    starter = {"type": "tablet", "bus": "usb"}
 
     type = Attr(
         "@type",

@@ -23,6 +23,7 @@ class Interface(Device):
     tag = "interface"
     label = "Network interface"
     section = "elementsNICS"
+    starter = {"type": "network", "source_network": "default"}
 
     type = Attr(
         "@type",
@@ -86,3 +87,8 @@ class Interface(Device):
     def summary(self) -> str:
         src = self["source_network"] or self["source_bridge"] or self["source_address"] or ""
         return f"{self['type']} {src} {self['mac'] or ''}".strip()
+
+    @classmethod
+    def fresh(cls, siblings):
+        """On libvirt's default network, with a MAC of its own (so the XML says what the guest gets)."""
+        return cls.new({**cls.starter, "mac": Mac.generate()})

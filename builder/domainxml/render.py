@@ -1,0 +1,76 @@
+"""Turning a template into one guest: parameters filled in, identities made unique.
+
+A template may use ${name} in any text or attribute value; `$$` stands for a literal `$`.
+"""
+
+from __future__ import annotations
+
+import re
+
+from lxml import etree
+
+from .elements import General, Interface
+from .fields import Mac, Uuid
+
+PLACEHOLDER = re.compile(r"\$(\$|\{([A-Za-z_][A-Za-z0-9_]*)\})")
+NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def placeholders(root: etree._Element) -> list[str]:
+    """Parameter names used in the document, in order of first use."""
+    seen: dict[str, None] = {}
+    for text in _texts(root):
+        for m in PLACEHOLDER.finditer(text):
+            if m[2]:
+                seen.setdefault(m[2])
+    return list(seen)
+
+
+def substitute(root: etree._Element, values: dict[str, str]) -> list[str]:
+    """Replace ${name} everywhere in place; returns the names that had no value (left as they were)."""
+    missing: dict[str, None] = {}
+
+    def fill(text: str) -> str:
+        def one(m: re.Match) -> str:
+            if m[1] == "$":
+                return "$"
+            if m[2] in values:
+                return values[m[2]]
+            missing.setdefault(m[2])
+            return m[0]
+
+        return PLACEHOLDER.sub(one, text)
+
+    for el in root.iter():
+        if el.text and "$" in el.text:
+            el.text = fill(el.text)
+        if el.tail and "$" in el.tail:
+            el.tail = fill(el.tail)
+        if isinstance(el.tag, str):
+            for k, v in el.attrib.items():
+                if "$" in v:
+                    el.set(k, fill(v))
+    return list(missing)
+
+
+def fill_identities(root: etree._Element) -> list[str]:
+    """Give an empty or missing uuid, and NICs without a MAC, fresh values; says what it made."""
+    made = []
+    uuid = root.find("uuid")
+    if uuid is None or not (uuid.text or "").strip():
+        General(root)["uuid"] = Uuid.generate()
+        made.append(f"uuid {root.findtext('uuid')}")
+    for nic in root.iterfind("devices/interface"):
+        mac = nic.find("mac")
+        if mac is None or not mac.get("address"):
+            Interface(nic)["mac"] = Mac.generate()
+            made.append(f"MAC {nic.find('mac').get('address')}")
+    return made
+
+
+def _texts(root):
+    for el in root.iter():
+        if el.text:
+            yield el.text
+        if isinstance(el.tag, str):
+            yield from el.attrib.values()

@@ -1,0 +1,135 @@
+"""Django forms made from the element declarations: a field's label, choices, check and help
+come from its one declaration; nothing about it is written here again.
+"""
+
+from __future__ import annotations
+
+import functools
+
+from django import forms
+
+from builder.domainxml.fields import Field, Flag, Int, Many
+from builder.domainxml.spec import Element
+
+BOOT_SLOTS = 4  # os/boot entries offered: libvirt knows four boot device kinds
+
+
+class ElementForm(forms.Form):
+    """A form over one element; `values()` gives what Element.apply takes."""
+
+    element: type[Element]
+
+    def __init__(self, *args, node=None, **kwargs):
+        if node is not None and "initial" not in kwargs:
+            kwargs["initial"] = initial_values(self.element, node)
+        super().__init__(*args, **kwargs)
+        self.node = node
+
+    def clean(self):
+        data = super().clean()
+        for f in self.element.fields.values():
+            if f.readonly:
+                continue
+            value = _from_form(f, data)
+            values = value if isinstance(value, list) else [value]
+            for one in values:
+                if one in (None, ""):
+                    continue
+                try:
+                    f.clean(one)
+                except ValueError as e:
+                    self.add_error(_form_names(f)[0], str(e))
+        return data
+
+    def values(self) -> dict:
+        """Values to write; a field with an error is left out, so it keeps what the XML has."""
+        data = getattr(self, "cleaned_data", {})
+        return {
+            f.name: _from_form(f, data)
+            for f in self.element.fields.values()
+            if not f.readonly and not any(n in self.errors for n in _form_names(f))
+        }
+
+    def rows(self):
+        """(declaration, [bound fields]) in declaration order, for templates that lay out fields."""
+        for f in self.element.fields.values():
+            if f.readonly and not self[f.name].value():
+                continue  # nothing to show (a running guest's id, on a template)
+            yield f, [self[name] for name in _form_names(f)]
+
+
+def initial_values(cls: type[Element], node) -> dict:
+    raw = cls(node).raw_values()
+    initial = {}
+    for f in cls.fields.values():
+        value = raw[f.name]
+        if isinstance(f, Many):
+            for i, name in enumerate(_form_names(f)):
+                initial[name] = value[i] if i < len(value) else ""
+        elif isinstance(f, Flag):
+            initial[f.name] = value == "yes"
+        else:
+            initial[f.name] = value or ""
+    return initial
+
+
+def _form_names(f: Field) -> list[str]:
+    if isinstance(f, Many):
+        return [f"{f.name}_{i}" for i in range(1, BOOT_SLOTS + 1)]
+    return [f.name]
+
+
+def _from_form(f: Field, data: dict):
+    if isinstance(f, Many):
+        return [data.get(n) for n in _form_names(f) if data.get(n)]
+    if isinstance(f, Flag):
+        return "yes" if data.get(f.name) else "no"
+    value = data.get(f.name)
+    return value if value not in ("", None) else None
+
+
+def _choices(f: Field, blank: str) -> list[tuple[str, str]]:
+    return [("", blank), *((c, c) for c in f.choices)]
+
+
+def _form_fields(f: Field) -> dict[str, forms.Field]:
+    common = {"label": f.label, "required": f.required and not f.readonly, "disabled": f.readonly}
+    if isinstance(f, Flag):
+        return {f.name: forms.BooleanField(**{**common, "required": False})}
+    if isinstance(f, Many):
+        return {
+            name: forms.ChoiceField(
+                label=f"{f.label}: {i}", required=False, choices=_choices(f, "(none)"), disabled=f.readonly
+            )
+            for i, name in enumerate(_form_names(f), start=1)
+        }
+    if f.choices:
+        blank = f"(not set: libvirt uses {f.default})" if f.default else "(not set)"
+        return {f.name: OpenChoiceField(choices=_choices(f, blank), **common)}
+    widget = forms.NumberInput if isinstance(f.conv, Int) else forms.TextInput
+    attrs = {"data-widget": f.conv.widget, "autocomplete": "off", "spellcheck": "false"}
+    return {f.name: forms.CharField(strip=True, widget=widget(attrs=attrs), **common)}
+
+
+class OpenChoiceField(forms.ChoiceField):
+    """A select that also shows a value outside its choices (from an imported file) instead of losing it."""
+
+    def valid_value(self, value):
+        return True  # the declaration's converter decides, in ElementForm.clean
+
+    def prepare_value(self, value):
+        if value and value not in dict(self.choices):
+            self.choices = [*self.choices, (value, f"{value} (not a known choice)")]
+        return value
+
+
+@functools.cache
+def form_class(cls: type[Element]) -> type[ElementForm]:
+    fields: dict[str, forms.Field] = {}
+    for f in cls.fields.values():
+        fields.update(_form_fields(f))
+    return type(f"{cls.__name__}Form", (ElementForm,), {"element": cls, **fields})
+
+
+def form_for(cls: type[Element], prefix: str, node=None, data=None) -> ElementForm:
+    return form_class(cls)(data, node=node, prefix=prefix)

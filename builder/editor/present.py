@@ -1,0 +1,88 @@
+"""How the editor shows a domain: coloured XML, a one-glance summary, problems placed at fields."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from django.utils.safestring import mark_safe
+from lxml import etree
+from pygments import highlight
+from pygments.formatters import HtmlFormatter
+from pygments.lexers import XmlLexer
+
+from builder.domainxml.elements import SECTIONS, Resources
+from builder.domainxml.elements.resources import to_bytes
+from builder.domainxml.validate import Problem
+
+_LEXER = XmlLexer()
+_FORMATTER = HtmlFormatter(nowrap=True)
+
+
+def coloured(xml: str):
+    """XML as HTML with token classes (styled by static/css/xml.css); pygments escapes the text."""
+    return mark_safe(highlight(xml, _LEXER, _FORMATTER))
+
+
+@dataclass
+class Summary:
+    vcpus: str
+    memory: str
+    disks: int
+    nics: int
+    boot: str
+    consoles: int
+
+
+def summary(root: etree._Element) -> Summary:
+    res = Resources(root)
+    try:
+        size = to_bytes(res["memory"], res["memory_unit"])
+    except (ValueError, IndexError):
+        size = None
+    memory = _human(size) if size else "not set"
+    devices = root.find("devices")
+    tags = [d.tag for d in devices] if devices is not None else []
+    boot = [b.get("dev", "?") for b in root.iterfind("os/boot")]
+    per_device = sorted(
+        (int(b.get("order")), b.getparent().tag)
+        for b in root.iterfind("devices/*/boot[@order]")
+        if b.get("order", "").isdigit()
+    )
+    order = ", ".join(boot) or ", ".join(tag for _, tag in per_device) or "libvirt's default"
+    return Summary(
+        vcpus=res["vcpu"] or "1",
+        memory=memory,
+        disks=tags.count("disk"),
+        nics=tags.count("interface"),
+        boot=order,
+        consoles=sum(tags.count(t) for t in ("console", "serial")),
+    )
+
+
+def _human(size: int) -> str:
+    for unit, factor in (("GiB", 2**30), ("MiB", 2**20), ("KiB", 2**10)):
+        if size >= factor and size % (factor // 16 or 1) == 0:
+            value = size / factor
+            return f"{value:g} {unit}"
+    return f"{size} bytes"
+
+
+_DEVICE_STEP = re.compile(r"^/domain/devices/([\w:-]+)(?:\[(\d+)\])?")
+
+
+def field_of(problem: Problem, root: etree._Element, slot_prefixes: list[str]) -> str | None:
+    """The form field id (prefix-name) a problem belongs to, when it concerns a declared field."""
+    if not problem.field:
+        return None
+    name = problem.field.split(".", 1)[1]
+    m = _DEVICE_STEP.match(problem.path or "")
+    if not m:
+        section = problem.field.split(".", 1)[0]
+        return f"{section.lower()}-{name}" if section in {c.__name__ for c in SECTIONS} else None
+    tag, nth = m[1], int(m[2] or 1)
+    devices = [d for d in root.find("devices") if isinstance(d.tag, str) and d.tag != "emulator"]
+    same = [i for i, d in enumerate(devices) if d.tag == tag]
+    if nth > len(same) or same[nth - 1] >= len(slot_prefixes):
+        return None
+    return f"{slot_prefixes[same[nth - 1]]}-{name}"

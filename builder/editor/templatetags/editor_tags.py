@@ -1,0 +1,45 @@
+"""Rendering one declared field: label, input, help tooltip, errors, and when it applies."""
+
+import json
+
+from django import template
+
+from builder.editor.forms import ElementForm
+from builder.editor.tips import tip_for
+
+register = template.Library()
+
+
+@register.inclusion_tag("editor/field.html", takes_context=True)
+def field_row(context, form: ElementForm, decl, bound_fields):
+    prefix = form.prefix
+    tip_id = f"tip-{prefix}-{decl.name}"
+    when = None
+    if decl.when:
+        when = json.dumps(
+            {
+                f"{prefix}-{k}": {"values": list(v), "default": decl.owner.fields[k].default or ""}
+                for k, v in decl.when.items()
+            }
+        )
+    placed = context.get("preview", {}).get("placed", {}) if isinstance(context.get("preview"), dict) else {}
+    rows = []
+    for bf in bound_fields:
+        error_id = f"err-{prefix}-{bf.name}"
+        attrs = {"aria-describedby": f"{tip_id} {error_id}"}
+        rows.append({"bf": bf, "widget": bf.as_widget(attrs=attrs), "error_id": error_id,
+                     "errors": placed.get(f"{prefix}-{bf.name}", [])})  # fmt: skip
+    return {
+        "decl": decl,
+        "rows": rows,
+        "tip": tip_for(decl),
+        "tip_id": tip_id,
+        "when": when,
+        "kind": decl.conv.widget,
+        "checkbox": rows and rows[0]["bf"].widget_type == "checkbox",
+    }
+
+
+@register.filter
+def get_item(mapping, key):
+    return mapping.get(key, []) if mapping else []

@@ -1,0 +1,110 @@
+"""The devices panel: add, move, remove, detach, save as profile, raw XML of one device."""
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from builder.domainxml.elements import DEVICES
+from builder.domainxml.parse import XMLInputError
+from builder.library import editing
+from builder.library.models import DeviceProfile, DeviceSlot, DomainTemplate
+
+from .templates import save_posted
+
+
+def _back(slot_or_template, anchor: str = "devices") -> HttpResponse:
+    template = getattr(slot_or_template, "template", slot_or_template)
+    return redirect(reverse("template-editor", args=[template.pk]) + f"#{anchor}")
+
+
+@require_POST
+def add(request: HttpRequest, pk: int) -> HttpResponse:
+    template = get_object_or_404(DomainTemplate, pk=pk)
+    if refused := save_posted(request, template):
+        return refused
+    choice = request.POST.get("device", "")
+    if choice.startswith("profile:"):
+        profile = get_object_or_404(DeviceProfile, pk=int(choice.split(":", 1)[1]))
+        slot = editing.add_device(template, profile=profile)
+        messages.success(request, f"Added {profile.name} (linked to the profile).")
+    elif choice.startswith("kind:") and choice[5:] in DEVICES:
+        slot = editing.add_device(template, kind=choice[5:])
+        messages.success(request, f"Added a new {DEVICES[choice[5:]].label.lower()}.")
+    else:
+        messages.error(request, "Choose a profile or a kind of device to add.")
+        return _back(template)
+    return _back(template, f"slot{slot.pk}")
+
+
+def _slot(pk: int, sid: int) -> DeviceSlot:
+    return get_object_or_404(DeviceSlot.objects.select_related("template", "profile"), pk=sid, template_id=pk)
+
+
+@require_POST
+def move(request: HttpRequest, pk: int, sid: int) -> HttpResponse:
+    slot = _slot(pk, sid)
+    if refused := save_posted(request, slot.template):
+        return refused
+    slot.refresh_from_db()  # the save may have changed its XML
+    step = -1 if request.POST.get("direction") == "up" else 1
+    if not editing.move_slot(slot, step):
+        messages.info(request, "That device is already at the end of the list.")
+    return _back(slot, f"slot{slot.pk}")
+
+
+@require_POST
+def remove(request: HttpRequest, pk: int, sid: int) -> HttpResponse:
+    slot = _slot(pk, sid)
+    if refused := save_posted(request, slot.template):
+        return refused
+    slot.refresh_from_db()  # the save may have changed its XML
+    label = slot.profile.name if slot.profile_id else f"device {slot.position + 1}"
+    editing.remove_slot(slot)
+    messages.success(request, f"Removed {label}.")
+    return _back(slot)
+
+
+@require_POST
+def detach(request: HttpRequest, pk: int, sid: int) -> HttpResponse:
+    slot = _slot(pk, sid)
+    if refused := save_posted(request, slot.template):
+        return refused
+    slot.refresh_from_db()  # the save may have changed its XML
+    name = slot.profile.name if slot.profile_id else ""
+    slot.detach()
+    if name:
+        messages.success(request, f"Detached from {name}: this device is now this template's own copy.")
+    return _back(slot, f"slot{slot.pk}")
+
+
+@require_POST
+def save_as_profile(request: HttpRequest, pk: int, sid: int) -> HttpResponse:
+    slot = _slot(pk, sid)
+    if refused := save_posted(request, slot.template):
+        return refused
+    slot.refresh_from_db()  # the save may have changed its XML
+    name = request.POST.get(f"profile_name_{slot.pk}", request.POST.get("name", "")).strip()
+    if not name:
+        messages.error(request, "Give the new profile a name.")
+        return _back(slot, f"slot{slot.pk}")
+    profile = editing.save_as_profile(slot, name, owner=request.user if request.user.is_authenticated else None)
+    messages.success(request, f"Saved as profile {profile.name}; this device is now linked to it.")
+    return _back(slot, f"slot{slot.pk}")
+
+
+def slot_xml(request: HttpRequest, pk: int, sid: int) -> HttpResponse:
+    slot = _slot(pk, sid)
+    error, text = "", slot.device_xml
+    if request.method == "POST":
+        text = request.POST.get("xml", "")
+        try:
+            editing.replace_slot_xml(slot, text)
+        except XMLInputError as e:
+            error = str(e)
+        else:
+            messages.success(request, "Saved the device XML.")
+            return _back(slot, f"slot{slot.pk}")
+    context = {"template": slot.template, "slot": slot, "text": text, "error": error}
+    return render(request, "editor/slot_xml.html", context, status=422 if error else 200)

@@ -1,0 +1,29 @@
+"""The library: templates and device profiles, searchable and filterable."""
+
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from builder.domainxml.elements import DEVICES
+from builder.library.models import DeviceProfile, DomainTemplate
+
+
+def library(request: HttpRequest) -> HttpResponse:
+    q = request.GET.get("q", "").strip()
+    kind = request.GET.get("kind", "")
+    templates = DomainTemplate.objects.annotate(devices=Count("slots")).select_related("owner").order_by("name")
+    profiles = DeviceProfile.objects.select_related("owner").order_by("kind", "name")
+    if q:
+        templates = templates.filter(Q(name__icontains=q) | Q(description__icontains=q))
+        profiles = profiles.filter(Q(name__icontains=q) | Q(description__icontains=q) | Q(summary__icontains=q))
+    if kind:
+        profiles = profiles.filter(kind=kind)
+    context = {
+        "templates": templates,
+        "profiles": profiles,
+        "q": q,
+        "kind": kind,
+        "kinds": [(tag, cls.label) for tag, cls in DEVICES.items()],
+    }
+    template_name = "editor/library.html#results" if request.htmx else "editor/library.html"
+    return render(request, template_name, context)

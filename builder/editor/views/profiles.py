@@ -1,0 +1,104 @@
+"""Device profiles: the same fields and tooltips as a template's devices, on their own."""
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from builder.domainxml.assemble import to_string
+from builder.domainxml.elements import DEVICES
+from builder.domainxml.parse import XMLInputError, parse_xml
+from builder.domainxml.spec import InvalidValues
+from builder.editor import present
+from builder.editor.forms import form_for
+from builder.library.models import DeviceProfile
+
+
+def new(request: HttpRequest) -> HttpResponse:
+    kind = request.POST.get("kind") or request.GET.get("kind", "")
+    if kind not in DEVICES:
+        return render(request, "editor/profile_new.html", {"kinds": [(t, c.label) for t, c in DEVICES.items()]})
+    if request.method == "POST":
+        cls = DEVICES[kind]
+        name = request.POST.get("name", "").strip() or f"New {cls.label.lower()}"
+        profile = DeviceProfile.objects.create(
+            name=name,
+            xml=to_string(cls.fresh([]).node),
+            owner=request.user if request.user.is_authenticated else None,
+        )
+        messages.success(request, f"Created profile {profile.name}.")
+        return redirect("profile-editor", pk=profile.pk)
+    return render(request, "editor/profile_new.html", {"kind": kind, "label": DEVICES[kind].label})
+
+
+def _node(profile: DeviceProfile):
+    try:
+        return parse_xml(profile.xml)
+    except XMLInputError:
+        raise Http404("this profile's XML cannot be read") from None
+
+
+def editor(request: HttpRequest, pk: int) -> HttpResponse:
+    profile = get_object_or_404(DeviceProfile, pk=pk)
+    node = _node(profile)
+    cls = DEVICES.get(node.tag)
+    form = form_for(cls, "profile", node=node, data=request.POST if request.method == "POST" else None) if cls else None
+    error = ""
+    if request.method == "POST":
+        profile.name = request.POST.get("name", profile.name).strip() or profile.name
+        profile.description = request.POST.get("description", profile.description)
+        if "xml" in request.POST:  # the raw XML tab
+            try:
+                node = parse_xml(request.POST["xml"])
+                if cls is None or node.tag != cls.tag:
+                    raise XMLInputError(f"a {profile.kind} profile needs a <{profile.kind}> element")
+            except XMLInputError as e:
+                error = str(e)
+        elif form is not None and form.is_valid():
+            try:
+                cls(node).apply(form.values())
+            except InvalidValues as e:
+                error = str(e)
+        else:
+            error = "Some values are not accepted; see the fields marked below."
+        if not error:
+            profile.xml = to_string(node)
+            profile.save()
+            used = profile.slots.count()
+            messages.success(request, f"Saved. {used} template device{'s' if used != 1 else ''} follow this profile.")
+            return redirect("profile-editor", pk=profile.pk)
+    xml = request.POST.get("xml") if error and "xml" in request.POST else to_string(node)
+    context = {
+        "profile": profile,
+        "form": form,
+        "cls": cls,
+        "error": error,
+        "xml": xml,
+        "coloured": present.coloured(to_string(node)),
+        "used_by": profile.slots.select_related("template").order_by("template__name"),
+    }
+    return render(request, "editor/profile_editor.html", context, status=422 if error else 200)
+
+
+@require_POST
+def preview(request: HttpRequest, pk: int) -> HttpResponse:
+    profile = get_object_or_404(DeviceProfile, pk=pk)
+    node = _node(profile)
+    cls = DEVICES.get(node.tag)
+    form = form_for(cls, "profile", node=node, data=request.POST)
+    form.is_valid()
+    errors = [(f"profile-{n}", e) for n, es in form.errors.items() for e in es]
+    try:
+        cls(node).apply(form.values())
+    except InvalidValues as e:
+        errors.append(("", str(e)))
+    xml = to_string(node)
+    placed: dict[str, list[str]] = {}
+    for target, message in errors:
+        placed.setdefault(target, []).append(message)
+    context = {
+        "coloured": present.coloured(xml),
+        "placed": placed,
+        "field_ids": [f"profile-{n}" for n in form.fields],
+    }
+    return render(request, "editor/profile_preview.html", context)

@@ -1,0 +1,240 @@
+"""The template editor: sections and devices as forms, a live preview, raw XML, parameters."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+from django_htmx.http import trigger_client_event
+
+from builder.domainxml.assemble import to_string
+from builder.domainxml.elements import DEVICES, SECTIONS
+from builder.domainxml.parse import XMLInputError
+from builder.domainxml.spec import InvalidValues
+from builder.editor import present
+from builder.editor.forms import form_for
+from builder.library import editing, services
+from builder.library.models import DeviceProfile, DomainTemplate
+
+
+def _forms(template, root, slots, data=None):
+    sections = [form_for(cls, cls.__name__.lower(), node=root, data=data) for cls in SECTIONS]
+    devices = []
+    for slot, node in zip(slots, editing.device_nodes(root), strict=True):
+        cls = DEVICES.get(node.tag)
+        form = form_for(cls, f"slot{slot.pk}", node=node, data=data) if cls else None
+        devices.append({"slot": slot, "node": node, "cls": cls, "form": form, "summary": _device_summary(cls, node)})
+    return sections, devices
+
+
+def _device_summary(cls, node) -> str:
+    return cls(node).summary() if cls else f"<{node.tag}> (edited as XML)"
+
+
+def _edit_from(sections, devices) -> editing.Edit:
+    edit = editing.Edit()
+    for form in sections:
+        form.is_valid()
+        edit.sections[form.element.__name__] = form.values()
+    for d in devices:
+        if d["form"] is not None and not d["slot"].profile_id:
+            d["form"].is_valid()
+            edit.slots[d["slot"].pk] = d["form"].values()
+    return edit
+
+
+def _preview(template, root, slots, devices, form_errors=()):
+    xml = to_string(root)
+    problems = services.check(root)
+    prefixes = [f"slot{s.pk}" for s in slots]
+    placed: dict[str, list[str]] = {}
+    for p in problems:
+        target = present.field_of(p, root, prefixes)
+        if target:
+            placed.setdefault(target, []).append(p.message)
+    for target, message in form_errors:
+        placed.setdefault(target, []).append(message)
+    return {
+        "xml": xml,
+        "coloured": present.coloured(xml),
+        "problems": problems,
+        "errors": any(p.level == "error" for p in problems),
+        "placed": placed,
+        "summary": present.summary(root),
+        "undeclared": editing.undeclared_parameters(template, root),
+    }
+
+
+def _form_errors(sections, devices):
+    for form in [*sections, *(d["form"] for d in devices if d["form"] is not None)]:
+        if form.is_bound:
+            for name, errors in form.errors.items():
+                for e in errors:
+                    yield f"{form.prefix}-{name}", e
+
+
+def save_posted(request: HttpRequest, template: DomainTemplate) -> HttpResponse | None:
+    """Save what the editor form holds before any of its buttons acts (move, add, ...).
+
+    None when saved (or nothing to save); otherwise the editor again, with the person's values
+    and the reasons, so nothing typed is lost.
+    """
+    if f"{SECTIONS[0].__name__.lower()}-name" not in request.POST:
+        return None  # not posted from the editor form
+    slots = editing.slots_of(template)
+    root = services.render(template)
+    sections, devices = _forms(template, root, slots, data=request.POST)
+    edit = _edit_from(sections, devices)
+    errors = list(_form_errors(sections, devices))
+    if "param_name" in request.POST:
+        rows = zip(request.POST.getlist("param_name"), request.POST.getlist("param_default"), strict=False)
+        errors += [("", e) for e in editing.set_parameters(template, list(rows))]
+    if not errors:
+        try:
+            editing.save_edit(template, edit)
+            return None
+        except InvalidValues as e:
+            errors = [("", str(e))]
+    editing.apply_edit(root, slots, edit)
+    messages.error(request, "Nothing was changed: some values are not accepted (marked below).")
+    context = _context(template, root, slots, sections, devices, errors)
+    return render(request, "editor/template_editor.html", context, status=422)
+
+
+def editor(request: HttpRequest, pk: int) -> HttpResponse:
+    template = get_object_or_404(DomainTemplate, pk=pk)
+    try:
+        root = services.render(template)
+    except XMLInputError as e:
+        return render(request, "editor/broken.html", {"template": template, "error": str(e)}, status=500)
+    if request.method == "POST":
+        refused = save_posted(request, template)
+        if refused is not None:
+            return refused
+        messages.success(request, "Saved.")
+        return redirect("template-editor", pk=template.pk)
+    slots = editing.slots_of(template)
+    sections, devices = _forms(template, root, slots)
+    return render(request, "editor/template_editor.html", _context(template, root, slots, sections, devices))
+
+
+def _context(template, root, slots, sections, devices, errors=()):
+    return {
+        "template": template,
+        "sections": sections,
+        "devices": devices,
+        "profiles": DeviceProfile.objects.order_by("kind", "name"),
+        "kinds": [(tag, cls.label) for tag, cls in DEVICES.items()],
+        "preview": _preview(template, root, slots, devices, errors),
+    }
+
+
+@require_POST
+def preview(request: HttpRequest, pk: int) -> HttpResponse:
+    """The whole domain as the form now says, not saved: XML, validation, errors at their fields."""
+    template = get_object_or_404(DomainTemplate, pk=pk)
+    slots = editing.slots_of(template)
+    root = services.render(template)
+    sections, devices = _forms(template, root, slots, data=request.POST)
+    edit = _edit_from(sections, devices)
+    errors = list(_form_errors(sections, devices))
+    try:
+        editing.apply_edit(root, slots, edit)
+    except InvalidValues as e:
+        errors.append(("", str(e)))
+    context = {"template": template, "preview": _preview(template, root, slots, devices, errors)}
+    context["field_ids"] = [f"{form.prefix}-{n}" for form in sections for n in form.fields] + [
+        f"{d['form'].prefix}-{n}" for d in devices if d["form"] is not None for n in d["form"].fields
+    ]
+    return render(request, "editor/preview.html", context)
+
+
+@require_POST
+def new_template(request: HttpRequest) -> HttpResponse:
+    name = request.POST.get("name", "").strip() or "new-guest"
+    template = editing.new_template(name, owner=request.user if request.user.is_authenticated else None)
+    messages.success(request, f"Created template {template.name}. Add devices below.")
+    return redirect("template-editor", pk=template.pk)
+
+
+def raw_xml(request: HttpRequest, pk: int) -> HttpResponse:
+    template = get_object_or_404(DomainTemplate, pk=pk)
+    error, text = "", None
+    if request.method == "POST":
+        text = request.POST.get("xml", "")
+        try:
+            warnings = editing.replace_xml(template, text)
+        except XMLInputError as e:
+            error = str(e)
+        else:
+            for w in warnings:
+                messages.warning(request, w)
+            messages.success(request, "Saved the XML.")
+            return redirect("template-editor", pk=template.pk)
+    if text is None:
+        text = services.render_xml(template)
+    status = 422 if error else 200
+    return render(request, "editor/raw_xml.html", {"template": template, "text": text, "error": error}, status=status)
+
+
+@require_POST
+def parameters(request: HttpRequest, pk: int) -> HttpResponse:
+    template = get_object_or_404(DomainTemplate, pk=pk)
+    refused = save_posted(request, template)
+    if refused is not None:
+        return refused
+    if f"{SECTIONS[0].__name__.lower()}-name" not in request.POST:  # posted on its own
+        rows = list(zip(request.POST.getlist("param_name"), request.POST.getlist("param_default"), strict=False))
+        errors = editing.set_parameters(template, rows)
+        for e in errors:
+            messages.error(request, e)
+        if errors:
+            return redirect(reverse("template-editor", args=[template.pk]) + "#parameters")
+    messages.success(request, "Saved the parameters.")
+    return redirect(reverse("template-editor", args=[template.pk]) + "#parameters")
+
+
+def _download(xml: str, name: str) -> HttpResponse:
+    response = HttpResponse(xml, content_type="application/xml")
+    safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in name) or "domain"
+    response["Content-Disposition"] = f'attachment; filename="{safe}.xml"'
+    return response
+
+
+def download(request: HttpRequest, pk: int) -> HttpResponse:
+    """NAME.xml; when it does not validate, a page that says why, with "Download anyway"."""
+    template = get_object_or_404(DomainTemplate, pk=pk)
+    root = services.render(template)
+    problems = services.check(root)
+    if any(p.level == "error" for p in problems) and not request.GET.get("anyway"):
+        context = {"template": template, "problems": problems, "anyway": request.get_full_path() + "?anyway=1"}
+        return render(request, "editor/download_blocked.html", context, status=409)
+    return _download(to_string(root) + "\n", root.findtext("name") or template.name)
+
+
+def render_template(request: HttpRequest, pk: int) -> HttpResponse:
+    """Ask for the parameters, show the guest it gives, download it."""
+    template = get_object_or_404(DomainTemplate, pk=pk)
+    values = {p["name"]: request.GET.get(f"p_{p['name']}", "") for p in template.parameters}
+    rendered = editing.render_instance(template, values)
+    problems = services.check(rendered.root)
+    if request.GET.get("download"):
+        if any(p.level == "error" for p in problems) and not request.GET.get("anyway"):
+            pass  # fall through to the page, which says why and offers "Download anyway"
+        else:
+            return _download(to_string(rendered.root) + "\n", rendered.root.findtext("name") or template.name)
+    xml = to_string(rendered.root)
+    fields = [(p["name"], values[p["name"]], p.get("default", "")) for p in template.parameters]
+    context = {
+        "template": template,
+        "fields": fields,
+        "rendered": rendered,
+        "coloured": present.coloured(xml),
+        "problems": problems,
+        "errors": any(p.level == "error" for p in problems),
+        "query": request.GET.urlencode(),
+    }
+    response = render(request, "editor/render.html", context)
+    return trigger_client_event(response, "rendered") if request.htmx else response

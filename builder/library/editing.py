@@ -1,0 +1,229 @@
+"""Changes people make to templates and profiles: values through the declarations, devices,
+raw XML and parameters. Every change goes onto the kept XML, so what the forms do not know stays.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Max
+from lxml import etree
+
+from builder.domainxml import assemble, parse
+from builder.domainxml.elements import DEVICES, SECTIONS
+from builder.domainxml.render import NAME, fill_identities, placeholders, substitute
+
+from .models import DeviceProfile, DeviceSlot, DomainTemplate
+from .services import render
+
+# What a domain is when "New template" makes one: a small KVM guest libvirt accepts as it is.
+NEW_DOMAIN = """<domain type='kvm'>
+  <name>{name}</name>
+  <memory unit='MiB'>2048</memory>
+  <vcpu>2</vcpu>
+  <os>
+    <type arch='x86_64'>hvm</type>
+    <boot dev='hd'/>
+  </os>
+  <features>
+    <acpi/>
+    <apic/>
+  </features>
+  <clock offset='utc'/>
+  <devices>
+  </devices>
+</domain>"""
+
+
+@dataclass
+class Edit:
+    """What the forms send: values per section class name, and per slot id."""
+
+    sections: dict[str, dict] = field(default_factory=dict)
+    slots: dict[int, dict] = field(default_factory=dict)
+
+
+def _parse(xml: str, root_tag: str | None = None) -> etree._Element:
+    return parse.parse_xml(xml, settings.MAX_XML_BYTES, root_tag=root_tag)
+
+
+def slots_of(template: DomainTemplate) -> list[DeviceSlot]:
+    return list(template.slots.select_related("profile").order_by("position"))
+
+
+def apply_edit(root: etree._Element, slots: list[DeviceSlot], edit: Edit) -> list[str]:
+    """Write form values onto an assembled domain (sections, then each slot's device); changed keys."""
+    changed = []
+    for cls in SECTIONS:
+        values = edit.sections.get(cls.__name__)
+        if values:
+            changed += [f"{cls.__name__}.{n}" for n in cls(root).apply(values)]
+    nodes = device_nodes(root)
+    for slot, node in zip(slots, nodes, strict=True):
+        values = edit.slots.get(slot.pk)
+        cls = DEVICES.get(node.tag)
+        if values and cls and not slot.profile_id:
+            changed += [f"slot{slot.pk}.{n}" for n in cls(node).apply(values)]
+    return changed
+
+
+def device_nodes(root: etree._Element) -> list[etree._Element]:
+    """The devices of an assembled domain: one per slot, in slot order."""
+    container = root.find("devices")
+    return [n for n in container if assemble.is_device(n)] if container is not None else []
+
+
+@transaction.atomic
+def save_edit(template: DomainTemplate, edit: Edit) -> list[str]:
+    """Apply form values and store the result: the template's own XML and each own-XML slot."""
+    slots = slots_of(template)
+    root = render(template)
+    changed = apply_edit(root, slots, edit)
+    store_tree(template, root, slots)
+    return changed
+
+
+def store_tree(template: DomainTemplate, root: etree._Element, slots: list[DeviceSlot]) -> None:
+    """Split an assembled domain back into the template and its slots (devices already in slot order)."""
+    template_xml, devices = assemble.split(root)
+    template.xml = template_xml
+    template.name = (root.findtext("name") or template.name).strip()[:200] or template.name
+    template.save()
+    for slot, xml in zip(slots, devices, strict=True):
+        if not slot.profile_id and slot.xml != xml:
+            slot.xml = xml
+            slot.save(update_fields=["xml"])
+
+
+@transaction.atomic
+def replace_xml(template: DomainTemplate, text: str) -> list[str]:
+    """Raw XML of the whole domain, typed by a person: parse, keep links whose device is unchanged.
+
+    Raises XMLInputError (nothing saved) when the text is not a usable domain.
+    """
+    parsed = parse.parse_domain(text, settings.MAX_XML_BYTES)
+    template_xml, devices = assemble.split(parsed.root)
+    old = slots_of(template)
+    template.xml = template_xml
+    template.name = (parsed.root.findtext("name") or template.name).strip()[:200] or template.name
+    template.save()
+    template.slots.all().delete()
+    new = []
+    for i, xml in enumerate(devices):
+        # A device that is still exactly its profile's stays linked to it.
+        linked = next((s.profile for s in old if s.profile_id and _same_xml(s.profile.xml, xml)), None)
+        new.append(DeviceSlot(template=template, position=i, profile=linked, xml="" if linked else xml))
+    DeviceSlot.objects.bulk_create(new)
+    return parsed.warnings
+
+
+def _same_xml(a: str, b: str) -> bool:
+    try:
+        return etree.tostring(_parse(a), method="c14n") == etree.tostring(_parse(b), method="c14n")
+    except parse.XMLInputError:
+        return False
+
+
+# -- devices ------------------------------------------------------------------------------
+
+
+def add_device(template: DomainTemplate, kind: str = "", profile: DeviceProfile | None = None) -> DeviceSlot:
+    position = (template.slots.aggregate(m=Max("position"))["m"] or -1) + 1
+    if profile is not None:
+        return DeviceSlot.objects.create(template=template, position=position, profile=profile)
+    cls = DEVICES[kind]
+    siblings = device_nodes(render(template))
+    xml = assemble.to_string(cls.fresh(siblings).node)
+    return DeviceSlot.objects.create(template=template, position=position, xml=xml)
+
+
+@transaction.atomic
+def move_slot(slot: DeviceSlot, step: int) -> bool:
+    """Swap with the neighbour above (-1) or below (+1); False at either end."""
+    slots = slots_of(slot.template)
+    i = next(k for k, s in enumerate(slots) if s.pk == slot.pk)
+    j = i + step
+    if not 0 <= j < len(slots):
+        return False
+    a, b = slots[i], slots[j]
+    # Through a free position, so the unique (template, position) constraint holds at each step.
+    top = len(slots) + 1
+    DeviceSlot.objects.filter(pk=a.pk).update(position=top)
+    DeviceSlot.objects.filter(pk=b.pk).update(position=a.position)
+    DeviceSlot.objects.filter(pk=a.pk).update(position=b.position)
+    return True
+
+
+@transaction.atomic
+def remove_slot(slot: DeviceSlot) -> None:
+    template, position = slot.template, slot.position
+    slot.delete()
+    template.slots.filter(position__gt=position).update(position=F("position") - 1)
+
+
+def save_as_profile(slot: DeviceSlot, name: str, owner=None) -> DeviceProfile:
+    """The slot's device becomes a profile, and the slot is linked to it."""
+    profile = DeviceProfile.objects.create(name=name, xml=slot.device_xml, owner=owner)
+    slot.profile, slot.xml = profile, ""
+    slot.save(update_fields=["profile", "xml"])
+    return profile
+
+
+def replace_slot_xml(slot: DeviceSlot, text: str) -> None:
+    """Raw XML of one device (own XML only). Raises XMLInputError when it is not a device."""
+    node = _parse(text)
+    if not assemble.is_device(node):
+        raise parse.XMLInputError(f"<{node.tag}> is not a device")
+    slot.xml, slot.profile = assemble.to_string(node), None
+    slot.save(update_fields=["xml", "profile"])
+
+
+def new_template(name: str, owner=None) -> DomainTemplate:
+    safe = name.replace("&", "&amp;").replace("<", "&lt;")
+    xml = NEW_DOMAIN.format(name=safe)
+    return DomainTemplate.objects.create(name=name, xml=xml, owner=owner)
+
+
+# -- parameters ---------------------------------------------------------------------------
+
+
+def set_parameters(template: DomainTemplate, rows: list[tuple[str, str]]) -> list[str]:
+    """Store the declared parameters; returns problems (bad names, duplicates), storing nothing then."""
+    errors, seen, params = [], set(), []
+    for name, default in rows:
+        name = name.strip()
+        if not name:
+            continue
+        if not NAME.fullmatch(name):
+            errors.append(f"'{name}' is not a parameter name (letters, digits and _; not starting with a digit)")
+        elif name in seen:
+            errors.append(f"'{name}' is declared twice")
+        seen.add(name)
+        params.append({"name": name, "default": default})
+    if not errors:
+        template.parameters = params
+        template.save(update_fields=["parameters", "updated"])
+    return errors
+
+
+def undeclared_parameters(template: DomainTemplate, root: etree._Element) -> list[str]:
+    declared = {p["name"] for p in template.parameters}
+    return [n for n in placeholders(root) if n not in declared]
+
+
+@dataclass
+class Rendered:
+    root: etree._Element
+    missing: list[str]
+    generated: list[str]
+
+
+def render_instance(template: DomainTemplate, values: dict[str, str]) -> Rendered:
+    """One guest from the template: parameters (or their defaults) filled in, uuid and MACs made."""
+    root = render(template)
+    given = {p["name"]: values.get(p["name"]) or p.get("default", "") for p in template.parameters}
+    missing = substitute(root, {k: v for k, v in given.items() if v != ""})
+    generated = fill_identities(root)
+    return Rendered(root, missing, generated)

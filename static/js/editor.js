@@ -1,0 +1,138 @@
+// Domain Builder: small behaviours on top of server-rendered pages and htmx. No inline scripts.
+"use strict";
+
+// -- help tooltips: open on hover and keyboard focus, close on Esc or when leaving -------------
+(function () {
+  let open = null;
+  let closeTimer = null;
+
+  function tipOf(field) { return field && field.querySelector(":scope > .tooltip"); }
+  function show(field) {
+    const tip = tipOf(field);
+    if (!tip) return;
+    clearTimeout(closeTimer);
+    if (open && open !== tip) hide();
+    tip.hidden = false;
+    const button = field.querySelector(".help");
+    if (button) button.setAttribute("aria-expanded", "true");
+    open = tip;
+  }
+  function hide() {
+    if (!open) return;
+    open.hidden = true;
+    const button = open.parentElement.querySelector(".help");
+    if (button) button.setAttribute("aria-expanded", "false");
+    open = null;
+  }
+  function later() { clearTimeout(closeTimer); closeTimer = setTimeout(hide, 200); }
+
+  document.addEventListener("mouseover", (e) => {
+    const target = e.target.closest(".help, .tooltip");
+    if (target) show(target.closest(".field"));
+  });
+  document.addEventListener("mouseout", (e) => {
+    const target = e.target.closest(".help, .tooltip");
+    if (target && !(e.relatedTarget && target.closest(".field").contains(e.relatedTarget) &&
+                    e.relatedTarget.closest(".help, .tooltip"))) later();
+  });
+  document.addEventListener("focusin", (e) => {
+    const field = e.target.closest(".field");
+    if (field && (e.target.matches(".help") || e.target.closest(".field-line"))) show(field);
+    else hide();
+  });
+  document.addEventListener("focusout", (e) => {
+    if (!e.relatedTarget || !e.target.closest(".field")?.contains(e.relatedTarget)) later();
+  });
+  document.addEventListener("click", (e) => {
+    const button = e.target.closest(".help");
+    if (button) { const tip = tipOf(button.closest(".field")); if (tip && !tip.hidden && open === tip) hide(); else show(button.closest(".field")); }
+  });
+  document.addEventListener("keydown", (e) => { if (e.key === "Escape" && open) { hide(); e.stopPropagation(); } });
+})();
+
+// -- fields that apply only for some values of another (a disk's file vs block source) ---------
+function applyWhen(root) {
+  (root || document).querySelectorAll("[data-when]").forEach((field) => {
+    const rules = JSON.parse(field.dataset.when);
+    let show = true;
+    for (const [id, rule] of Object.entries(rules)) {
+      const control = document.getElementById("id_" + id);
+      const value = (control && control.value) || rule.default;
+      if (!rule.values.includes(value)) show = false;
+    }
+    field.hidden = !show;
+  });
+}
+document.addEventListener("DOMContentLoaded", () => applyWhen());
+document.addEventListener("change", () => applyWhen());
+
+// -- "Generate" for MAC addresses and UUIDs ---------------------------------------------------
+function randomHex(bytes) {
+  return Array.from(crypto.getRandomValues(new Uint8Array(bytes)), (b) => b.toString(16).padStart(2, "0"));
+}
+document.addEventListener("click", (e) => {
+  const button = e.target.closest("[data-generate]");
+  if (!button) return;
+  const input = document.getElementById(button.dataset.for);
+  if (button.dataset.generate === "mac") input.value = "52:54:00:" + randomHex(3).join(":");
+  else {
+    const h = randomHex(16);
+    h[6] = ((parseInt(h[6], 16) & 0x0f) | 0x40).toString(16).padStart(2, "0");
+    h[8] = ((parseInt(h[8], 16) & 0x3f) | 0x80).toString(16).padStart(2, "0");
+    const s = h.join("");
+    input.value = [s.slice(0, 8), s.slice(8, 12), s.slice(12, 16), s.slice(16, 20), s.slice(20)].join("-");
+  }
+  input.dispatchEvent(new Event("input", { bubbles: true }));
+  input.dispatchEvent(new Event("change", { bubbles: true }));
+});
+
+// -- unsaved changes are never lost by a stray click away -----------------------------------
+(function () {
+  let dirty = false;
+  document.addEventListener("input", (e) => {
+    if (e.target.closest("form[data-dirty-guard]")) {
+      dirty = true;
+      document.querySelectorAll(".dirty-note").forEach((n) => (n.hidden = false));
+    }
+  });
+  document.addEventListener("submit", () => { dirty = false; });
+  window.addEventListener("beforeunload", (e) => { if (dirty) { e.preventDefault(); e.returnValue = ""; } });
+})();
+
+// -- import: one request per file, with a progress bar ----------------------------------------
+document.addEventListener("submit", async (e) => {
+  const form = e.target;
+  if (form.id !== "import-form") return;
+  const files = Array.from(form.querySelector("#files").files);
+  const pasted = form.querySelector("#pasted").value.trim();
+  if (files.length < 2 || pasted) return; // one file or pasted text: the plain form post is enough
+  e.preventDefault();
+  const wrap = form.querySelector(".progress-wrap");
+  const bar = form.querySelector("progress");
+  const text = form.querySelector(".progress-text");
+  const list = document.getElementById("import-results");
+  const token = form.querySelector("[name=csrfmiddlewaretoken]").value;
+  list.innerHTML = "";
+  wrap.hidden = false;
+  bar.max = files.length;
+  let done = 0, failed = 0;
+  for (const file of files) {
+    const body = new FormData();
+    body.append("file", file);
+    let html;
+    try {
+      const response = await fetch(form.dataset.fileUrl, { method: "POST", body, headers: { "X-CSRFToken": token } });
+      html = await response.text();
+      if (!response.ok) failed++;
+    } catch (err) {
+      failed++;
+      html = `<li class="result failed"><strong></strong>: <span class="problem error">error: the server did not answer</span></li>`;
+      html = html.replace("<strong></strong>", "<strong>" + file.name.replace(/[<&]/g, "") + "</strong>");
+    }
+    list.insertAdjacentHTML("beforeend", html);
+    done++;
+    bar.value = done;
+    text.textContent = `${done} of ${files.length} files${failed ? `, ${failed} failed` : ""}`;
+  }
+  form.querySelector("#files").value = "";
+});
