@@ -8,8 +8,9 @@ PORT ?= 8000
 
 # Debian packages: python3-venv makes the virtual environment; gcc, libc6-dev, python3-dev,
 # pkg-config and libvirt-dev build libvirt-python; libvirt-clients brings libvirt's schemas (and
-# virsh); libvirt-doc is libvirt's own copy of the Domain XML spec (formatdomain.html).
-SYSTEM_PACKAGES := python3-venv python3-dev gcc libc6-dev pkg-config libvirt-dev libvirt-clients libvirt-doc
+# virsh); libvirt-doc is libvirt's own copy of the Domain XML spec (formatdomain.html); chromium
+# runs the browser tests.
+SYSTEM_PACKAGES := python3-venv python3-dev gcc libc6-dev pkg-config libvirt-dev libvirt-clients libvirt-doc chromium
 export DEBIAN_FRONTEND := noninteractive
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 

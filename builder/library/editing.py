@@ -130,7 +130,8 @@ def _same_xml(a: str, b: str) -> bool:
 
 
 def add_device(template: DomainTemplate, kind: str = "", profile: DeviceProfile | None = None) -> DeviceSlot:
-    position = (template.slots.aggregate(m=Max("position"))["m"] or -1) + 1
+    last = template.slots.aggregate(m=Max("position"))["m"]
+    position = 0 if last is None else last + 1
     if profile is not None:
         return DeviceSlot.objects.create(template=template, position=position, profile=profile)
     cls = DEVICES[kind]

@@ -48,8 +48,10 @@ def move(request: HttpRequest, pk: int, sid: int) -> HttpResponse:
     if refused := save_posted(request, slot.template):
         return refused
     slot.refresh_from_db()  # the save may have changed its XML
-    step = -1 if request.POST.get("direction") == "up" else 1
-    if not editing.move_slot(slot, step):
+    up = request.POST.get("direction") == "up"
+    if editing.move_slot(slot, -1 if up else 1):
+        messages.success(request, f"Moved the device {'up' if up else 'down'}.")
+    else:
         messages.info(request, "That device is already at the end of the list.")
     return _back(slot, f"slot{slot.pk}")
 
