@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "template_partials",
     "builder.library",
     "builder.editor",
+    "builder.specdocs",
 ]
 
 MIDDLEWARE = [

@@ -47,3 +47,24 @@ def define(test_driver):
     for dom in made:
         with contextlib.suppress(libvirt.libvirtError):
             dom.undefine()
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Figures tests record with record_property("spec_tooltips", ...), shown whatever -s says."""
+    lines = {
+        value
+        for reports in terminalreporter.stats.values()
+        for report in reports
+        for name, value in getattr(report, "user_properties", ())
+        if name == "spec_tooltips"
+    }
+    for line in sorted(lines):
+        terminalreporter.write_line(f"spec tooltips: the 2008 spec's fields drawn from libvirt's own copy: {line}")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_tooltips():
+    """Tooltips are cached per process; a test's rolled-back spec entries must not outlive it."""
+    from builder.specdocs import tooltips
+
+    tooltips.invalidate()

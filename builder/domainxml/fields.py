@@ -258,6 +258,7 @@ class Field:
     required: bool = False
     when: dict[str, tuple[str, ...]] | None = None  # only relevant when another field has one of these values
     doc: tuple[str, str] | None = None  # (parent element, name) in the spec, when not derived from path
+    wrong_in_2008: bool = False  # the 2008 spec misleads here (FACTS.md): its text gives way to `help`
     readonly: bool = False  # shown, never written (the id of a running guest)
     # A second place libvirt keeps the same value in (graphics listen= and <listen address=>):
     # read when the first is absent, and kept in step on write wherever it already exists.

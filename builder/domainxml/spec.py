@@ -53,7 +53,10 @@ class Element:
     do_not_call_in_templates = True  # a template reads the class's label, it does not make one
     tag: ClassVar[str]
     label: ClassVar[str] = ""
-    section: ClassVar[str] = ""  # anchor of the spec section that documents the element
+    section: ClassVar[str] = ""  # anchor of the 2008 spec's section that documents the element
+    # ids of the sections of libvirt's current formatdomain.html that document it, most specific
+    # first; the first is where tooltips link to (see docs.py)
+    doc_sections: ClassVar[tuple[str, ...]] = ()
     scope: ClassVar[str] = ""  # classes sharing a scope share one child order (all parts of <domain>)
     fields: ClassVar[dict[str, Field]] = {}
 

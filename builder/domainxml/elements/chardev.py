@@ -11,6 +11,8 @@ _SERVICE = Str(pattern=r"[\w-]+", hint="a port number or service name")
 class CharDevice(Device):
     scope = "chardev"
     section = "elementsConsole"
+    # what is said per host side (pty, tcp ...) first, then what holds for all of them
+    doc_sections = ("host-interface", "consoles-serial-parallel-channel-devices")
     starter = {"type": "pty", "target_port": "0"}
 
     type = Attr(
@@ -95,6 +97,7 @@ class CharDevice(Device):
         "target/@port",
         Int(min=0),
         label="Port number",
+        wrong_in_2008=True,  # "numbered starting from 1"
         help="Which port of its kind in the guest, counted from 0 (0 is ttyS0). The 2008 text "
         "said from 1; libvirt counts from 0.",
     )
@@ -126,6 +129,7 @@ class Parallel(CharDevice):
 class Console(CharDevice):
     tag = "console"
     label = "Console"
+    doc_sections = ("console", *CharDevice.doc_sections)
 
     target_type = Attr(
         "target/@type",

@@ -7,6 +7,7 @@ from ..spec import Section
 class Emulator(Section):
     label = "Device model"
     section = "elementsDevices"
+    doc_sections = ("devices",)
 
     emulator = Text(
         "devices/emulator",

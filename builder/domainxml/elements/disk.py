@@ -10,6 +10,7 @@ class Disk(Device):
     tag = "disk"
     label = "Disk"
     section = "elementsDisks"
+    doc_sections = ("hard-drives-floppy-disks-cdroms",)
     starter = {"type": "file", "device": "disk", "driver_name": "qemu", "driver_type": "qcow2", "target_bus": "virtio"}
 
     type = Attr(

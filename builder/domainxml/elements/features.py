@@ -7,6 +7,7 @@ from ..spec import Section
 class Features(Section):
     label = "Features"
     section = "elementsFeatures"
+    doc_sections = ("hypervisor-features",)
 
     acpi = Flag(
         "features/acpi",

@@ -9,6 +9,7 @@ HYPERVISORS = ("kvm", "qemu", "xen", "lxc", "kqemu", "test", "vmware", "hyperv",
 class General(Section):
     label = "General"
     section = "elements"
+    doc_sections = ("general-metadata", "element-and-attribute-overview")
 
     domain_type = Attr(
         "@type",
@@ -30,6 +31,7 @@ class General(Section):
         "name",
         Str(pattern=r"(?s).*\S.*", hint="must not be empty", forbid="/"),
         label="Name",
+        wrong_in_2008=True,  # "alpha-numeric characters" only; libvirt refuses just /
         required=True,
         help="Short name of the guest, unique on one host. libvirt only refuses '/' in it.",
     )

@@ -8,6 +8,7 @@ class Graphics(Device):
     tag = "graphics"
     label = "Graphics"
     section = "elementsGraphics"
+    doc_sections = ("graphical-framebuffers",)
     starter = {"type": "vnc", "autoport": "yes", "listen": "127.0.0.1"}
 
     type = Attr(
@@ -42,6 +43,7 @@ class Graphics(Device):
     passwd = Attr(
         "@passwd",
         label="Password",
+        wrong_in_2008=True,  # calls it password
         help="VNC password, stored in clear text in the XML. (The 2008 text named it password; "
         "libvirt drops that name, the importer renames it.)",
         when={"type": ("vnc", "spice")},

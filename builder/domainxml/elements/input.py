@@ -8,6 +8,7 @@ class Input(Device):
     tag = "input"
     label = "Input device"
     section = "elementsInput"
+    doc_sections = ("input-devices",)
     starter = {"type": "tablet", "bus": "usb"}
 
     type = Attr(

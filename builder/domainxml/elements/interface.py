@@ -23,6 +23,7 @@ class Interface(Device):
     tag = "interface"
     label = "Network interface"
     section = "elementsNICS"
+    doc_sections = ("network-interfaces",)
     starter = {"type": "network", "source_network": "default"}
 
     type = Attr(
@@ -44,6 +45,7 @@ class Interface(Device):
         "source/@network",
         Str(pattern=r"[^/]+", hint="a network name"),
         label="Virtual network",
+        wrong_in_2008=True,  # "192.168.22.0"
         help="Name of a libvirt virtual network on the host. 'default' NATs to the host's route "
         "and hands out addresses in 192.168.122.0/24.",
         when={"type": ("network",)},

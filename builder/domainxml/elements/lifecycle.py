@@ -9,6 +9,7 @@ ACTIONS = ("destroy", "restart", "preserve", "rename-restart")
 class Lifecycle(Section):
     label = "Lifecycle"
     section = "elementsLifecycle"
+    doc_sections = ("events-configuration",)
 
     on_poweroff = Text(
         "on_poweroff",

@@ -7,6 +7,7 @@ from ..spec import Section
 class Boot(Section):
     label = "OS and boot"
     section = "elementsOS"
+    doc_sections = ("operating-system-booting",)
 
     bootloader = Text(
         "bootloader",

@@ -26,12 +26,14 @@ def to_bytes(amount: str | None, unit: str | None) -> int | None:
 class Resources(Section):
     label = "Resources"
     section = "elementsResources"
+    doc_sections = ("memory-allocation", "cpu-allocation")
 
     memory = Text(
         "memory",
         Int(min=1),
         label="Memory",
         required=True,
+        wrong_in_2008=True,  # "in bytes"
         help="Maximum memory of the guest at boot. A number without a unit is in KiB "
         "(the 2008 text said bytes; libvirt has always read KiB).",
     )

@@ -5,7 +5,7 @@ import json
 from django import template
 
 from builder.editor.forms import ElementForm
-from builder.editor.tips import tip_for
+from builder.specdocs.tooltips import tooltip_for
 
 register = template.Library()
 
@@ -32,7 +32,7 @@ def field_row(context, form: ElementForm, decl, bound_fields):
     return {
         "decl": decl,
         "rows": rows,
-        "tip": tip_for(decl),
+        "tip": tooltip_for(decl),
         "tip_id": tip_id,
         "when": when,
         "kind": decl.conv.widget,

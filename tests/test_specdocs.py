@@ -1,0 +1,375 @@
+"""Tooltips drawn from the spec: reading both copies of formatdomain.html, matching them to the
+declared fields, the import command, and the lookup the forms use."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.core.signals import request_started
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from builder.domainxml import docs
+from builder.domainxml.elements import all_elements
+from builder.specdocs import tooltips
+from builder.specdocs.models import DocEntry
+from builder.specdocs.tooltips import PROJECT, SPEC_URL, declared_fields, tooltip_for
+from tests.helpers import ROOT, SPEC_2008
+from tests.test_declarations import FACTS_2008, _declared
+
+LIBVIRT_SPEC = Path("/usr/share/doc/libvirt-doc/html/formatdomain.html")  # Debian's libvirt-doc
+FIELDS = {f.key: f for f in declared_fields()}
+
+
+@pytest.fixture(scope="module")
+def modern():
+    return docs.parse_file(LIBVIRT_SPEC)
+
+
+@pytest.fixture(scope="module")
+def old():
+    return docs.parse_file(SPEC_2008)
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    tooltips.invalidate()  # a test's rolled-back entries must not answer for the next one
+
+
+def run(*args: str) -> tuple[str, str, int]:
+    out, err, code = StringIO(), StringIO(), 0
+    try:
+        call_command("import_spec_docs", *args, stdout=out, stderr=err)
+    except CommandError as e:
+        code = e.returncode
+    return out.getvalue(), err.getvalue(), code
+
+
+@pytest.fixture
+def both(db):
+    for path in (SPEC_2008, LIBVIRT_SPEC):
+        assert run(str(path))[2] == 0
+
+
+def find(spec, key: str):
+    return docs.Index(spec.entries).find(FIELDS[key])
+
+
+# -- reading the two markups --------------------------------------------------------------------------
+
+
+def test_it_reads_libvirts_own_copy_in_its_docutils_markup(modern):
+    assert modern.markup == docs.MODERN
+    assert len(modern.entries) > 500
+    name = next(e for e in modern.entries if (e.parent, e.name) == ("domain", "name"))
+    assert (name.kind, name.anchor, name.since) == ("dt", "general-metadata", "0.0.1")
+    assert name.section == "element-and-attribute-overview/general-metadata"
+    # Literals (<span class="docutils literal">) read as plain words, markers gone.
+    assert "name element" in name.text and not re.search(r"[\x00-\x08]", name.text)
+
+
+def test_it_reads_the_2008_copy_despite_raw_xml_and_unclosed_tags(old):
+    assert old.markup == docs.LEGACY
+    by_key = {(e.parent, e.name): e for e in reversed(old.entries)}
+    # <input type='mouse'/> inside a <pre> would be an HTML form control to a careless reader.
+    assert "tablet" in by_key["input", "type"].text
+    # The unclosed <code>memory<code> and the <dd> left open before </dl> do not swallow the rest.
+    assert "ballooning" in by_key["", "currentMemory"].text
+    assert "numbered starting from 1" in by_key["target", "port"].text
+    # <target> written raw in prose stays in the text.
+    assert any("<target>" in e.text for e in old.entries)
+    # Headings nest by level: the BIOS subsection lies in "Operating system booting".
+    assert by_key["os", "type"].section == "elements/elementsOS/elementsOSBIOS"
+
+
+@pytest.mark.parametrize(
+    ("key", "words"),
+    [
+        ("General.uuid", ["RFC 4122"]),
+        ("General.name", ["unique"]),
+        ("Disk.target_bus", ["virtio", "scsi"]),
+        ("Disk.target_dev", ["ordering hint"]),
+        ("Boot.os_type", ["hvm"]),
+        ("Boot.kernel", ["kernel image"]),
+        ("Features.pae", ["32-bit"]),
+        ("Lifecycle.on_reboot", ["reboot"]),
+        ("Input.type", ["mouse", "tablet"]),
+        ("Emulator.emulator", ["emulator binary"]),
+    ],
+)
+def test_it_gives_fields_their_own_text_in_both_copies(modern, old, key, words):
+    for spec in (modern, old):
+        entry = find(spec, key)
+        assert entry is not None, f"{spec.markup}: nothing for {key}"
+        for word in words:
+            assert word in entry.text, f"{spec.markup} {key}: {entry.text}"
+
+
+def test_it_takes_the_since_version_of_the_element_or_the_attribute(modern, old):
+    assert find(modern, "General.name").since == find(old, "General.name").since == "0.0.1"
+    assert find(modern, "Resources.memory_unit").since == "0.9.11"  # "unit since 0.9.11, dumpCore since ..."
+    assert find(old, "Disk.device").since == "0.1.4"  # 'Since 0.0.3; "device" attribute since 0.1.4'
+    assert find(old, "Disk.target_bus").since == "0.4.3"
+    assert find(modern, "Disk.type").since == "0.0.3"  # not one of its values' "since 0.7.5"
+
+
+@pytest.mark.parametrize(
+    ("key", "kind", "words"),
+    [
+        ("Disk.type", "prose", ['"file"', '"block"']),  # the dd of <disk>
+        ("Disk.device", "prose", ["floppy", "cdrom"]),
+        ("Disk.source_file", "prose", ["file attribute"]),  # the dd of <source>
+        ("Disk.driver_name", "prose", ["backend driver"]),
+        ("Graphics.port", "prose", ["TCP port"]),  # the dd of <graphics>
+        ("Graphics.autoport", "prose", ["auto"]),
+        ("Graphics.listen", "prose", ["IP address"]),
+        ("Boot.arch", "prose", ["architecture"]),  # the dd of <type>
+        ("Boot.boot_devices", "prose", ['"cdrom"']),
+        ("Interface.type", "values", ["network: Virtual network", "bridge: Bridge"]),  # one subsection each
+        ("Interface.source_bridge", "example", ["bridge"]),
+        ("CharDevice.type", "values", ["pty: Pseudo TTY", "tcp: TCP client/server"]),
+        ("CharDevice.source_mode", "example", ["TCP"]),  # subsections whose examples use mode/host/service
+        ("CharDevice.source_host", "example", ["server"]),
+        ("CharDevice.source_service", "example", ["server"]),
+    ],
+)
+def test_it_matches_attributes_the_2008_copy_describes_only_in_prose(old, key, kind, words):
+    entry = find(old, key)
+    assert entry is not None and entry.kind == kind, entry
+    for word in words:
+        assert word in entry.text, entry.text
+
+
+@pytest.mark.parametrize(
+    ("key", "words"),
+    [
+        ("General.domain_type", ["hypervisor"]),  # the prose under the page's first heading
+        ("Resources.current_memory_unit", ["unit"]),  # "behaves the same as for <memory>": not memory's
+        ("Graphics.passwd", ["clear text"]),  # inside the dd of vnc, a value of type
+        ("Interface.target_dev", ["tap device"]),  # "the dev attribute of the <target> element"
+        ("Interface.script", ["script"]),
+        ("Interface.source_network", ["192.168.122.0"]),  # the sentence naming 'default'
+        ("CharDevice.target_port", ["starting from 0"]),
+        ("CharDevice.protocol", ["telnet"]),
+        ("Console.target_type", ["virtio"]),  # the console's target, not the serial port's
+    ],
+)
+def test_it_matches_attributes_libvirts_copy_describes_only_in_prose(modern, key, words):
+    entry = find(modern, key)
+    assert entry is not None and entry.kind != "dt", entry
+    for word in words:
+        assert word in entry.text, entry.text
+    if key == "Resources.current_memory_unit":
+        assert entry.parent == "currentMemory"
+
+
+def test_it_refuses_what_is_not_a_spec_page(tmp_path):
+    cases = {"empty.html": b"", "notes.html": b"<p>just a page</p>", "random.html": bytes(range(256)) * 8}
+    for name, data in cases.items():
+        (tmp_path / name).write_bytes(data)
+        with pytest.raises(docs.SpecError):
+            docs.parse_file(tmp_path / name)
+    with pytest.raises(docs.SpecError, match="No such file"):
+        docs.parse_file(tmp_path / "missing.html")
+
+
+def test_it_ties_every_element_to_a_section_of_both_copies(modern, old):
+    modern_ids = {a for e in modern.entries for a in e.section.split("/")}
+    old_ids = {a for e in old.entries for a in e.section.split("/")}
+    for cls in all_elements():
+        assert cls.doc_sections, f"{cls.__name__} names no section of libvirt's page"
+        assert set(cls.doc_sections) <= modern_ids, cls.__name__
+        assert cls.section in old_ids, cls.__name__
+
+
+# -- the import command -------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_it_imports_a_copy_and_says_how_much_it_read_and_matched():
+    out, err, code = run(str(LIBVIRT_SPEC))
+
+    assert code == 0, err
+    lines = out.splitlines()
+    read = re.fullmatch(rf"read (\d+) entries from {re.escape(str(LIBVIRT_SPEC))} \(.*libvirt.*\)", lines[0])
+    assert read and int(read[1]) == DocEntry.objects.filter(source="libvirt").count() > 500
+    matched = re.fullmatch(r"matched (\d+) of (\d+) declared fields", lines[1])
+    assert matched and int(matched[2]) == len(FIELDS) and int(matched[1]) >= 0.9 * len(FIELDS)
+
+
+@pytest.mark.django_db
+def test_it_replaces_the_entries_of_the_same_copy_only():
+    run(str(SPEC_2008))
+    old_rows = sorted(DocEntry.objects.filter(source="2008").values_list("parent", "name", "text"))
+    run(str(LIBVIRT_SPEC))
+    first = DocEntry.objects.filter(source="libvirt").count()
+    run(str(LIBVIRT_SPEC))
+
+    assert DocEntry.objects.filter(source="libvirt").count() == first
+    assert sorted(DocEntry.objects.filter(source="2008").values_list("parent", "name", "text")) == old_rows
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("name", "data", "reason"),
+    [
+        ("missing.html", None, "No such file"),
+        ("empty.html", b"", "empty"),
+        ("notes.html", b"<html><body><p>Not the spec</p></body></html>", "not a Domain XML spec"),
+    ],
+)
+def test_it_refuses_a_missing_or_unusable_file_and_keeps_what_it_had(tmp_path, name, data, reason):
+    run(str(SPEC_2008))
+    before = DocEntry.objects.count()
+    path = tmp_path / name
+    if data is not None:
+        path.write_bytes(data)
+
+    out, err, code = run(str(path))
+
+    assert code == 1 and out == ""
+    assert re.match(rf"error: {re.escape(str(path))}: .*{reason}", err)
+    assert DocEntry.objects.count() == before
+
+
+def test_it_exits_1_as_a_process(tmp_path):
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'unused.sqlite3'}"}
+    done = subprocess.run(
+        [sys.executable, "manage.py", "import_spec_docs", str(tmp_path / "nope.html")],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 1
+    assert done.stderr.startswith(f"error: {tmp_path / 'nope.html'}: ")
+
+
+# -- tooltips -----------------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_it_falls_back_to_the_projects_summary_without_any_copy():
+    tip = tooltip_for(FIELDS["General.uuid"])
+
+    assert (tip.text, tip.from_spec, tip.source, tip.since) == (FIELDS["General.uuid"].help, False, PROJECT, "")
+    assert tip.url == f"{SPEC_URL}#general-metadata"
+
+
+def test_it_prefers_libvirts_copy_and_links_to_the_entrys_own_section(both):
+    tip = tooltip_for(FIELDS["Boot.kernel"])
+
+    assert tip.from_spec and tip.source == "libvirt"
+    assert tip.url == f"{SPEC_URL}#direct-kernel-boot"
+    assert tooltip_for(FIELDS["General.name"]).since == "0.0.1"
+    assert "RFC 4122" in tooltip_for(FIELDS["General.uuid"]).text
+
+
+@pytest.mark.django_db
+def test_it_falls_back_to_the_2008_copy_linking_libvirts_section():
+    run(str(SPEC_2008))
+    tip = tooltip_for(FIELDS["Disk.target_bus"])
+
+    assert tip.from_spec and tip.source == "2008"
+    assert "virtio" in tip.text and tip.since == "0.4.3"
+    assert tip.url == f"{SPEC_URL}#hard-drives-floppy-disks-cdroms"  # not the 2008 anchor elementsDisks
+    # What libvirt 9 added, the 2008 copy cannot describe.
+    assert tooltip_for(FIELDS["Features.apic"]).source == PROJECT
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("key", "wrong"),
+    [
+        ("Resources.memory", "are bytes"),
+        ("CharDevice.target_port", "starting from 1"),
+        ("Interface.source_network", "192.168.22.0"),
+        ("Graphics.passwd", "password attribute"),  # the 2008 name; nothing documents passwd there
+        ("Clock.offset", "sync attribute"),  # likewise
+        ("General.name", "alpha-numeric"),  # libvirt refuses only '/'
+    ],
+)
+def test_it_shows_the_projects_summary_where_the_2008_text_is_wrong(key, wrong):
+    run(str(SPEC_2008))
+    tip = tooltip_for(FIELDS[key])
+
+    assert FIELDS[key].wrong_in_2008
+    assert (tip.text, tip.from_spec, tip.source) == (FIELDS[key].help, False, PROJECT)
+    assert wrong not in tip.text
+    assert tip.url.startswith(SPEC_URL + "#")
+
+
+def test_it_takes_libvirts_text_where_the_2008_text_is_wrong(both):
+    tip = tooltip_for(FIELDS["Resources.memory"])
+    assert tip.source == "libvirt" and "KiB" in tip.text
+
+
+def test_it_keeps_tooltips_short_with_the_rest_behind_the_link(both):
+    for f in FIELDS.values():
+        assert len(tooltip_for(f).text) <= tooltips.MAX_CHARS + 2, f.key
+    assert tooltips.shorten("One. Two. " + "x" * 700).endswith("Two. …")
+
+
+def test_it_costs_one_query_per_page_not_one_per_field(both):
+    tooltip_for(FIELDS["General.name"])  # loaded once
+    request_started.send(sender=None)  # a new page
+    with CaptureQueriesContext(connection) as queries:
+        for f in FIELDS.values():
+            tooltip_for(f)
+    assert len(queries) == 1  # "has anything been imported since?"
+
+
+@pytest.mark.django_db
+def test_it_notices_an_import_made_by_another_process():
+    assert tooltip_for(FIELDS["General.uuid"]).source == PROJECT
+    entry = docs.Index(docs.parse_file(SPEC_2008).entries).find(FIELDS["General.uuid"])
+    # Written behind the cache's back, as another process would.
+    names = ("section", "parent", "name", "kind", "text", "since", "anchor", "position")
+    DocEntry.objects.create(source="2008", **{n: getattr(entry, n) for n in names})
+    assert tooltip_for(FIELDS["General.uuid"]).source == PROJECT  # same page: cached
+    request_started.send(sender=None)
+    assert tooltip_for(FIELDS["General.uuid"]).source == "2008"
+
+
+def test_it_keeps_the_specs_own_sentences_out_of_the_repository(modern, old):
+    """Users read their own copy of the spec; the repository holds only the project's words."""
+    sentences = {
+        s for e in (*modern.entries, *old.entries) for s in re.split(r"(?<=[.!?])\s+", e.text) if len(s.split()) >= 8
+    }
+    roots = [ROOT / d for d in ("builder", "templates", "static", "tests")]
+    files = [p for r in roots if r.exists() for p in r.rglob("*") if p.suffix in (".py", ".html", ".md", ".txt")]
+    files.append(ROOT / "README.md")
+    texts = {p: p.read_text(errors="replace") for p in files}
+    copied = [(p.name, s) for p, text in texts.items() for s in sentences if s in text]
+    assert copied == []
+
+
+# -- coverage -----------------------------------------------------------------------------------------
+
+
+def test_it_gives_every_declared_field_a_tooltip(both):
+    for f in FIELDS.values():
+        tip = tooltip_for(f)
+        assert tip.text.strip() and tip.url.startswith(SPEC_URL + "#"), f.key
+        assert tip.from_spec or tip.text == f.help, f.key
+
+
+def test_it_draws_the_2008_fields_tooltips_from_libvirts_copy(both, record_property):
+    fields = {id(f): f for f in (_declared(element, path) for element, path, _ in FACTS_2008)}
+    assert None not in fields.values()
+    from_libvirt = sorted(f.key for f in fields.values() if tooltip_for(f).source == "libvirt")
+    missing = sorted({f.key for f in fields.values()} - set(from_libvirt))
+    share = len(from_libvirt) / len(fields)
+    line = f"{len(from_libvirt)} of {len(fields)} ({share:.0%})" + (f"; from elsewhere: {missing}" if missing else "")
+    print(f"\nspec tooltips: the 2008 spec's fields drawn from libvirt's own copy: {line}")
+    record_property("spec_tooltips", line)  # reported by conftest's terminal summary, -s or not
+    assert share >= 0.9, missing
