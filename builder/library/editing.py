@@ -192,6 +192,15 @@ def new_template(name: str, owner=None) -> DomainTemplate:
 
 def set_parameters(template: DomainTemplate, rows: list[tuple[str, str]]) -> list[str]:
     """Store the declared parameters; returns problems (bad names, duplicates), storing nothing then."""
+    params, errors = check_parameters(rows)
+    if not errors:
+        template.parameters = params
+        template.save(update_fields=["parameters", "updated"])
+    return errors
+
+
+def check_parameters(rows: list[tuple[str, str]]) -> tuple[list[dict], list[str]]:
+    """The parameters rows declare (blank names skipped) and their problems; nothing is stored."""
     errors, seen, params = [], set(), []
     for name, default in rows:
         name = name.strip()
@@ -203,10 +212,7 @@ def set_parameters(template: DomainTemplate, rows: list[tuple[str, str]]) -> lis
             errors.append(f"'{name}' is declared twice")
         seen.add(name)
         params.append({"name": name, "default": default})
-    if not errors:
-        template.parameters = params
-        template.save(update_fields=["parameters", "updated"])
-    return errors
+    return params, errors
 
 
 def undeclared_parameters(template: DomainTemplate, root: etree._Element) -> list[str]:

@@ -21,9 +21,13 @@ def new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         cls = DEVICES[kind]
         name = request.POST.get("name", "").strip() or f"New {cls.label.lower()}"
+        device = cls.fresh([])
+        if "mac" in cls.fields:
+            # A profile is shared by many guests: no MAC of its own, each rendered guest gets one.
+            device.apply({"mac": None})
         profile = DeviceProfile.objects.create(
             name=name,
-            xml=to_string(cls.fresh([]).node),
+            xml=to_string(device.node),
             owner=request.user if request.user.is_authenticated else None,
         )
         messages.success(request, f"Created profile {profile.name}.")
@@ -42,16 +46,19 @@ def editor(request: HttpRequest, pk: int) -> HttpResponse:
     profile = get_object_or_404(DeviceProfile, pk=pk)
     node = _node(profile)
     cls = DEVICES.get(node.tag)
-    form = form_for(cls, "profile", node=node, data=request.POST if request.method == "POST" else None) if cls else None
+    # Bound only when the fields were posted: after a refused raw XML the fields show the profile as stored.
+    fields_posted = request.method == "POST" and "xml" not in request.POST
+    form = form_for(cls, "profile", node=node, data=request.POST if fields_posted else None) if cls else None
     error = ""
     if request.method == "POST":
         profile.name = request.POST.get("name", profile.name).strip() or profile.name
         profile.description = request.POST.get("description", profile.description)
         if "xml" in request.POST:  # the raw XML tab
             try:
-                node = parse_xml(request.POST["xml"])
-                if cls is None or node.tag != cls.tag:
+                typed = parse_xml(request.POST["xml"])
+                if typed.tag != profile.kind:  # also for a kind the form does not know
                     raise XMLInputError(f"a {profile.kind} profile needs a <{profile.kind}> element")
+                node = typed  # only once accepted: a refused text is not shown as the profile
             except XMLInputError as e:
                 error = str(e)
         elif form is not None and form.is_valid():
@@ -59,13 +66,15 @@ def editor(request: HttpRequest, pk: int) -> HttpResponse:
                 cls(node).apply(form.values())
             except InvalidValues as e:
                 error = str(e)
-        else:
+        elif form is not None:
             error = "Some values are not accepted; see the fields marked below."
+        # else: a kind the form does not know: only its name and description were posted
         if not error:
             profile.xml = to_string(node)
             profile.save()
             used = profile.slots.count()
-            messages.success(request, f"Saved. {used} template device{'s' if used != 1 else ''} follow this profile.")
+            follow = "devices follow" if used != 1 else "device follows"
+            messages.success(request, f"Saved. {used} template {follow} this profile.")
             return redirect("profile-editor", pk=profile.pk)
     xml = request.POST.get("xml") if error and "xml" in request.POST else to_string(node)
     context = {
@@ -76,6 +85,8 @@ def editor(request: HttpRequest, pk: int) -> HttpResponse:
         "xml": xml,
         "coloured": present.coloured(to_string(node)),
         "used_by": profile.slots.select_related("template").order_by("template__name"),
+        # Where field_row finds each field's messages, as on the template editor.
+        "preview": {"placed": {f"profile-{n}": es for n, es in form.errors.items()} if form is not None else {}},
     }
     return render(request, "editor/profile_editor.html", context, status=422 if error else 200)
 
@@ -85,6 +96,9 @@ def preview(request: HttpRequest, pk: int) -> HttpResponse:
     profile = get_object_or_404(DeviceProfile, pk=pk)
     node = _node(profile)
     cls = DEVICES.get(node.tag)
+    if cls is None:  # no fields to apply: the page's name and description changed
+        context = {"coloured": present.coloured(to_string(node)), "placed": {}, "field_ids": []}
+        return render(request, "editor/profile_preview.html", context)
     form = form_for(cls, "profile", node=node, data=request.POST)
     form.is_valid()
     errors = [(f"profile-{n}", e) for n, es in form.errors.items() for e in es]

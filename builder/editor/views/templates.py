@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -24,7 +25,8 @@ def _forms(template, root, slots, data=None):
     devices = []
     for slot, node in zip(slots, editing.device_nodes(root), strict=True):
         cls = DEVICES.get(node.tag)
-        form = form_for(cls, f"slot{slot.pk}", node=node, data=data) if cls else None
+        # A linked device is the profile's: no fields here, so nothing of it is posted or checked.
+        form = form_for(cls, f"slot{slot.pk}", node=node, data=data) if cls and not slot.profile_id else None
         devices.append({"slot": slot, "node": node, "cls": cls, "form": form, "summary": _device_summary(cls, node)})
     return sections, devices
 
@@ -88,15 +90,21 @@ def save_posted(request: HttpRequest, template: DomainTemplate) -> HttpResponse 
     sections, devices = _forms(template, root, slots, data=request.POST)
     edit = _edit_from(sections, devices)
     errors = list(_form_errors(sections, devices))
+    rows = None
     if "param_name" in request.POST:
-        rows = zip(request.POST.getlist("param_name"), request.POST.getlist("param_default"), strict=False)
-        errors += [("", e) for e in editing.set_parameters(template, list(rows))]
+        rows = list(zip(request.POST.getlist("param_name"), request.POST.getlist("param_default"), strict=False))
+        errors += [("", e) for e in editing.check_parameters(rows)[1]]
     if not errors:
         try:
-            editing.save_edit(template, edit)
+            with transaction.atomic():  # the values and the parameters, or neither
+                editing.save_edit(template, edit)
+                if rows is not None:
+                    editing.set_parameters(template, rows)
             return None
         except InvalidValues as e:
             errors = [("", str(e))]
+    if rows is not None:  # shown again as typed, not stored
+        template.parameters = [{"name": n.strip(), "default": d} for n, d in rows if n.strip()]
     editing.apply_edit(root, slots, edit)
     messages.error(request, "Nothing was changed: some values are not accepted (marked below).")
     context = _context(template, root, slots, sections, devices, errors)
