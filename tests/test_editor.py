@@ -1326,3 +1326,32 @@ def test_it_answers_404_for_unknown_things(client):
     for url in ("/templates/999/preview/", "/templates/999/xml/", "/profiles/999/", "/templates/999/render/"):
         method = client.post if url.endswith("preview/") else client.get
         assert method(url).status_code == 404, url
+
+
+# -- added with the owner filter and parameters in fields ------------------------------------
+
+
+def test_it_narrows_the_library_by_owner(client, library):
+    from django.contrib.auth.models import User
+
+    alice = User.objects.create_user("alice")
+    DomainTemplate.objects.filter(name="db").update(owner=alice)
+    DeviceProfile.objects.filter(name="LAN").update(owner=alice)
+    doc = html_of(client.get("/", {"owner": "alice"}))
+    assert listed(doc, "h-templates") == ["db"]
+    assert listed(doc, "h-profiles") == ["LAN"]
+    assert "alice" in [o.text for o in doc.get_element_by_id("owner").iter("option")]
+
+
+def test_it_takes_a_parameter_in_a_checked_field_and_validates_with_its_default(client, mixed):
+    mixed.parameters = [{"name": "disk_path", "default": "/var/lib/libvirt/images/mixed.qcow2"}]
+    mixed.save()
+    disk = slots(mixed)[0]
+    data = changed(editor_form(client, mixed), {f"slot{disk.pk}-source_file": "${disk_path}"})
+    response = client.post(f"/templates/{mixed.pk}/preview/", data)
+    assert response.status_code == 200
+    doc = html_of(response)
+    assert "${disk_path}" in text_of(doc, "xml-preview")
+    assert "Valid against libvirt" in doc.find_class("status")[0].text_content()
+    assert client.post(f"/templates/{mixed.pk}/", data).status_code == 302
+    assert 'file="${disk_path}"' in current_xml(mixed) or "file='${disk_path}'" in current_xml(mixed)

@@ -174,6 +174,11 @@ class Uuid(Converter):
             raise ValueError(f"'{text}' is not a UUID") from None
 
 
+# ${name} in a value: a template parameter (see render.py); $$ is a literal $.
+PARAMETER_NAME = r"[A-Za-z_][A-Za-z0-9_]*"
+PARAMETER = re.compile(rf"\$\{{({PARAMETER_NAME})\}}")
+
+
 # -- paths --------------------------------------------------------------------------------
 
 _STEP = re.compile(r"(?P<tag>[A-Za-z_][\w.-]*)(?P<preds>(\[@[\w-]+='[^']*'\])*)")
@@ -300,6 +305,11 @@ class Field:
         return all((values.get(k) or fields[k].default) in v for k, v in self.when.items())
 
     def clean(self, value):
+        return self.clean_one(value)
+
+    def clean_one(self, value: str) -> str:
+        if PARAMETER.search(value):
+            return value  # a template parameter: checked once a render has filled it in
         return self.conv.clean(value)
 
     def _node(self, el: etree._Element, create: bool = False) -> etree._Element | None:
@@ -409,7 +419,7 @@ class Many(Field):
         return [n.get(self.attr) for n in nodes]
 
     def clean(self, value):
-        return [self.conv.clean(v) for v in value]
+        return [self.clean_one(v) for v in value]
 
     def write(self, el, values):
         values = [v for v in (values or []) if v]

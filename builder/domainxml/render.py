@@ -10,10 +10,10 @@ import re
 from lxml import etree
 
 from .elements import General, Interface
-from .fields import Mac, Uuid
+from .fields import PARAMETER_NAME, Mac, Uuid
 
-PLACEHOLDER = re.compile(r"\$(\$|\{([A-Za-z_][A-Za-z0-9_]*)\})")
-NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+PLACEHOLDER = re.compile(rf"\$(\$|\{{({PARAMETER_NAME})\}})")
+NAME = re.compile(PARAMETER_NAME)
 
 
 def placeholders(root: etree._Element) -> list[str]:

@@ -44,7 +44,7 @@ class ElementForm(forms.Form):
                 if one in (None, ""):
                     continue
                 try:
-                    f.conv.clean(one)  # one value at a time: Many.clean takes a whole list
+                    f.clean_one(one)  # one value at a time: Many.clean takes a whole list
                 except ValueError as e:
                     self.add_error(_form_names(f)[0], str(e))
         return data

@@ -4,6 +4,7 @@ raw XML and parameters. Every change goes onto the kept XML, so what the forms d
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -218,6 +219,16 @@ def check_parameters(rows: list[tuple[str, str]]) -> tuple[list[dict], list[str]
 def undeclared_parameters(template: DomainTemplate, root: etree._Element) -> list[str]:
     declared = {p["name"] for p in template.parameters}
     return [n for n in placeholders(root) if n not in declared]
+
+
+def with_defaults(template: DomainTemplate, root: etree._Element) -> etree._Element:
+    """A copy with the declared parameters' defaults filled in (the tree itself when there are none)."""
+    defaults = {p["name"]: p["default"] for p in template.parameters if p.get("default")}
+    if not defaults:
+        return root
+    filled = copy.deepcopy(root)
+    substitute(filled, defaults)
+    return filled
 
 
 @dataclass

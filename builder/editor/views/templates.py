@@ -49,7 +49,8 @@ def _edit_from(sections, devices) -> editing.Edit:
 
 def _preview(template, root, slots, devices, form_errors=()):
     xml = to_string(root)
-    problems = services.check(root)
+    # Checked as a render with the parameters' defaults would be: ${disk_path} is not a path yet.
+    problems = services.check(editing.with_defaults(template, root))
     prefixes = [f"slot{s.pk}" for s in slots]
     placed: dict[str, list[str]] = {}
     for p in problems:
