@@ -62,6 +62,9 @@ def _node(el, out: list[str]) -> None:
             out.append(child.tail or "")
     elif _is_literal(el):
         out.append(OPEN + el.text_content() + CLOSE)
+    elif el.tag in ("sup", "sub"):
+        # 2<sup>10</sup> must not read as 210 once the markup is gone.
+        out.append(("^" if el.tag == "sup" else "_") + el.text_content())
     else:
         _marked(el, out)
 

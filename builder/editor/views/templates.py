@@ -64,6 +64,7 @@ def _preview(template, root, slots, devices, form_errors=()):
         "coloured": present.coloured(xml),
         "problems": problems,
         "errors": any(p.level == "error" for p in problems),
+        "refused": len(form_errors),  # typed values not taken: the XML above does not have them
         "placed": placed,
         "summary": present.summary(root),
         "undeclared": editing.undeclared_parameters(template, root),
