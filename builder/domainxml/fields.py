@@ -174,6 +174,9 @@ class Uuid(Converter):
             raise ValueError(f"'{text}' is not a UUID") from None
 
 
+# Characters no XML document may contain (lxml refuses them).
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
 # ${name} in a value: a template parameter (see render.py); $$ is a literal $.
 PARAMETER_NAME = r"[A-Za-z_][A-Za-z0-9_]*"
 PARAMETER = re.compile(rf"\$\{{({PARAMETER_NAME})\}}")
@@ -262,6 +265,7 @@ class Field:
     default: str | None = None  # what libvirt assumes when the value is absent
     required: bool = False
     when: dict[str, tuple[str, ...]] | None = None  # only relevant when another field has one of these values
+    required_when: dict[str, tuple[str, ...]] | None = None  # libvirt refuses the element without it then
     doc: tuple[str, str] | None = None  # (parent element, name) in the spec, when not derived from path
     wrong_in_2008: bool = False  # the 2008 spec misleads here (FACTS.md): its text gives way to `help`
     readonly: bool = False  # shown, never written (the id of a running guest)
@@ -299,15 +303,24 @@ class Field:
 
     def relevant(self, values: dict[str, Any]) -> bool:
         """Whether the field applies, given the values of the fields it depends on (or their defaults)."""
-        if not self.when:
+        return self._matches(self.when, values)
+
+    def is_required(self, values: dict[str, Any]) -> bool:
+        """Required always, or for some values of others (a file disk needs its file)."""
+        return self.required or (bool(self.required_when) and self._matches(self.required_when, values))
+
+    def _matches(self, conditions, values) -> bool:
+        if not conditions:
             return True
         fields = self.owner.fields
-        return all((values.get(k) or fields[k].default) in v for k, v in self.when.items())
+        return all((values.get(k) or fields[k].default) in v for k, v in conditions.items())
 
     def clean(self, value):
         return self.clean_one(value)
 
     def clean_one(self, value: str) -> str:
+        if NOT_XML.search(value):
+            raise ValueError("contains a control character, which XML cannot hold")
         if PARAMETER.search(value):
             return value  # a template parameter: checked once a render has filled it in
         return self.conv.clean(value)

@@ -6,6 +6,7 @@ A template may use ${name} in any text or attribute value; `$$` stands for a lit
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 
 from lxml import etree
 
@@ -53,19 +54,41 @@ def substitute(root: etree._Element, values: dict[str, str]) -> list[str]:
     return list(missing)
 
 
-def fill_identities(root: etree._Element) -> list[str]:
-    """Give an empty or missing uuid, and NICs without a MAC, fresh values; says what it made."""
-    made = []
+@dataclass
+class Identities:
+    """What a render made up: the uuid (if the template had none) and the MACs of NICs without one."""
+
+    uuid: str = ""
+    macs: list[str] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        return "; ".join([*([f"uuid {self.uuid}"] if self.uuid else []), *(f"MAC {m}" for m in self.macs)])
+
+
+def fill_identities(root: etree._Element, given: Identities | None = None) -> Identities:
+    """Fill an empty or missing uuid and missing MACs: with `given` ones where valid (so a page
+    and its download show the same guest), else freshly made."""
+    given = given or Identities()
+    made = Identities()
     uuid = root.find("uuid")
     if uuid is None or not (uuid.text or "").strip():
-        General(root)["uuid"] = Uuid.generate()
-        made.append(f"uuid {root.findtext('uuid')}")
+        made.uuid = _valid(Uuid(), given.uuid) or Uuid.generate()
+        General(root)["uuid"] = made.uuid
+    spare = iter(given.macs)
     for nic in root.iterfind("devices/interface"):
         mac = nic.find("mac")
         if mac is None or not mac.get("address"):
-            Interface(nic)["mac"] = Mac.generate()
-            made.append(f"MAC {nic.find('mac').get('address')}")
+            value = _valid(Mac(), next(spare, "")) or Mac.generate()
+            Interface(nic)["mac"] = value
+            made.macs.append(value)
     return made
+
+
+def _valid(conv, value: str) -> str:
+    try:
+        return conv.clean(value) if value else ""
+    except ValueError:
+        return ""
 
 
 def _texts(root):

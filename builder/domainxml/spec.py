@@ -117,6 +117,10 @@ class Element:
         before = self.raw_values()
         wanted = {name: self._normal(name, v) for name, v in values.items() if not self.fields[name].readonly}
         wanted = {k: v for k, v in wanted.items() if not _same(before[k], v)}
+        # A value for a field that will not apply (a file path once the disk is a block device)
+        # is neither checked nor written.
+        after = {**before, **wanted}
+        wanted = {k: v for k, v in wanted.items() if self.fields[k].relevant(after)}
         errors = {}
         for name, value in wanted.items():
             if value not in (None, []):
@@ -172,6 +176,8 @@ class Device(Element):
 
     # Values of a new device of this kind, as "Add device" makes it: enough for libvirt to accept.
     starter: ClassVar[dict[str, Any]] = {}
+    # Fields that must differ between guests: a profile (shared by many guests) leaves them out.
+    per_guest: ClassVar[tuple[str, ...]] = ()
 
     def summary(self) -> str:
         """One line for listings; devices override it with what tells them apart."""

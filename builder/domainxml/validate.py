@@ -185,6 +185,17 @@ def _culprit(root: etree._Element, schema: etree.RelaxNG, deadline: float):
             return alone(el, kids, keep=()) or (el, None)
         return el, None
 
+    def alone_ok(child) -> bool:
+        out = [
+            (root.index(c), c) for c in root if isinstance(c.tag, str) and c is not child and c.tag not in BASE_ELEMENTS
+        ]
+        for _, c in out:
+            root.remove(c)
+        ok = valid()
+        for index, c in out:
+            root.insert(index, c)
+        return ok
+
     def alone(el, kids, keep):
         """Several children are wrong (two bad devices): try each on its own, beside `keep` only."""
         out = [(el.index(c), c) for c in kids if c.tag not in keep]
@@ -212,7 +223,9 @@ def _culprit(root: etree._Element, schema: etree.RelaxNG, deadline: float):
             return root, name
     kids = [c for c in root if isinstance(c.tag, str)]
     for child in kids:
-        if without(root, child):
+        # libxml2's interleave can pass once any element is gone: blame a part only if it fails
+        # beside <name> and <memory> alone too.
+        if without(root, child) and (child.tag in BASE_ELEMENTS or not alone_ok(child)):
             return narrow(child)
     # Several faulty parts of <domain> (a bad <vcpu> and a bad <cpu>): try each part on its own
     # beside the few that every domain has, and narrow into the first that fails there.
@@ -399,6 +412,7 @@ def required_device_fields(root):
     for node, cls in _views(root):
         if node is root:
             continue
+        values = cls(node).raw_values()
         for f in cls.fields.values():
-            if f.required and not f.read(node):
-                yield _at(node, "error", f"{cls.label}: {f.label} is required", f.key)
+            if f.is_required(values) and not values[f.name]:
+                yield _at(node, "error", f"{cls.label}: {f.label} is required here; libvirt refuses it without", f.key)

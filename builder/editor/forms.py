@@ -33,11 +33,18 @@ class ElementForm(forms.Form):
 
     def clean(self):
         data = super().clean()
+        posted = {f.name: _from_form(f, data) for f in self.element.fields.values()}
+        before = {f.name: _from_form(f, self.initial) for f in self.element.fields.values()}
         for f in self.element.fields.values():
-            if f.readonly:
+            if f.readonly or not f.relevant(posted):
+                continue  # a hidden field (a file path once the disk is a block device) blocks nothing
+            value = posted[f.name]
+            touched = [f.name, *(f.required_when or {})]
+            needed = f.required_when and f.is_required(posted)  # plain `required` is Django's own check
+            if needed and value in (None, "", []) and any(posted[n] != before[n] for n in touched):
+                self.add_error(_form_names(f)[0], f"{f.label} is needed here: libvirt refuses the device without it")
                 continue
-            value = _from_form(f, data)
-            if self.node is not None and value == _from_form(f, self.initial):
+            if self.node is not None and value == before[f.name]:
                 continue  # as the XML has it: kept, not checked (like Element.apply, which checks changes)
             values = value if isinstance(value, list) else [value]
             for one in values:
@@ -114,9 +121,12 @@ def _form_fields(f: Field) -> dict[str, forms.Field]:
     if f.choices:
         blank = f"(not set: libvirt uses {f.default})" if f.default else "(not set)"
         return {f.name: OpenChoiceField(choices=_choices(f, blank), **common)}
-    widget = forms.NumberInput if isinstance(f.conv, Int) else forms.TextInput
+    # Numbers are text inputs with a numeric keyboard: a number input would refuse (and post
+    # empty) a ${parameter}, silently deleting the value on the next save.
     attrs = {"data-widget": f.conv.widget, "autocomplete": "off", "spellcheck": "false"}
-    return {f.name: forms.CharField(strip=True, widget=widget(attrs=attrs), **common)}
+    if isinstance(f.conv, Int):
+        attrs["inputmode"] = "numeric"
+    return {f.name: forms.CharField(strip=True, widget=forms.TextInput(attrs=attrs), **common)}
 
 
 class OpenChoiceField(forms.ChoiceField):

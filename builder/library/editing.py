@@ -14,7 +14,7 @@ from lxml import etree
 
 from builder.domainxml import assemble, parse
 from builder.domainxml.elements import DEVICES, SECTIONS
-from builder.domainxml.render import NAME, fill_identities, placeholders, substitute
+from builder.domainxml.render import NAME, Identities, fill_identities, placeholders, substitute
 
 from .models import DeviceProfile, DeviceSlot, DomainTemplate
 from .services import render
@@ -137,7 +137,9 @@ def add_device(template: DomainTemplate, kind: str = "", profile: DeviceProfile 
         return DeviceSlot.objects.create(template=template, position=position, profile=profile)
     cls = DEVICES[kind]
     siblings = device_nodes(render(template))
-    xml = assemble.to_string(cls.fresh(siblings).node)
+    node = cls.fresh(siblings).node
+    etree.indent(node, space="  ", level=2)  # laid out like the devices around it
+    xml = assemble.to_string(node)
     return DeviceSlot.objects.create(template=template, position=position, xml=xml)
 
 
@@ -165,12 +167,23 @@ def remove_slot(slot: DeviceSlot) -> None:
     template.slots.filter(position__gt=position).update(position=F("position") - 1)
 
 
-def save_as_profile(slot: DeviceSlot, name: str, owner=None) -> DeviceProfile:
-    """The slot's device becomes a profile, and the slot is linked to it."""
-    profile = DeviceProfile.objects.create(name=name, xml=slot.device_xml, owner=owner)
+def save_as_profile(slot: DeviceSlot, name: str, owner=None) -> tuple[DeviceProfile, list[str]]:
+    """The slot's device becomes a profile, and the slot is linked to it.
+
+    Values that must differ between guests (a NIC's MAC) are left out of the profile, so every
+    guest using it gets its own; the second result names them.
+    """
+    node = _parse(slot.device_xml)
+    cls = DEVICES.get(node.tag)
+    left_out = []
+    for fname in cls.per_guest if cls else ():
+        if cls(node)[fname]:
+            left_out.append(cls.fields[fname].label)
+            cls(node)[fname] = None
+    profile = DeviceProfile.objects.create(name=name[:200], xml=assemble.to_string(node), owner=owner)
     slot.profile, slot.xml = profile, ""
     slot.save(update_fields=["profile", "xml"])
-    return profile
+    return profile, left_out
 
 
 def replace_slot_xml(slot: DeviceSlot, text: str) -> None:
@@ -183,9 +196,13 @@ def replace_slot_xml(slot: DeviceSlot, text: str) -> None:
 
 
 def new_template(name: str, owner=None) -> DomainTemplate:
-    safe = name.replace("&", "&amp;").replace("<", "&lt;")
-    xml = NEW_DOMAIN.format(name=safe)
-    return DomainTemplate.objects.create(name=name, xml=xml, owner=owner)
+    """Raises XMLInputError for a name XML cannot hold (control characters)."""
+    root = etree.fromstring(NEW_DOMAIN.format(name="new"))
+    try:
+        root.find("name").text = name  # lxml escapes what needs escaping
+    except ValueError:
+        raise parse.XMLInputError("the name contains a control character, which XML cannot hold") from None
+    return DomainTemplate.objects.create(name=name[:200], xml=assemble.to_string(root), owner=owner)
 
 
 # -- parameters ---------------------------------------------------------------------------
@@ -235,13 +252,14 @@ def with_defaults(template: DomainTemplate, root: etree._Element) -> etree._Elem
 class Rendered:
     root: etree._Element
     missing: list[str]
-    generated: list[str]
+    generated: Identities
 
 
-def render_instance(template: DomainTemplate, values: dict[str, str]) -> Rendered:
-    """One guest from the template: parameters (or their defaults) filled in, uuid and MACs made."""
+def render_instance(template: DomainTemplate, values: dict[str, str], identities: Identities | None = None) -> Rendered:
+    """One guest from the template: parameters (or their defaults) filled in, uuid and MACs made
+    (or taken from `identities`, so a page and its download agree)."""
     root = render(template)
     given = {p["name"]: values.get(p["name"]) or p.get("default", "") for p in template.parameters}
     missing = substitute(root, {k: v for k, v in given.items() if v != ""})
-    generated = fill_identities(root)
+    generated = fill_identities(root, identities)
     return Rendered(root, missing, generated)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -76,3 +77,16 @@ def read_upload(path) -> bytes:
             return f.read(settings.MAX_XML_BYTES + 1)
     except OSError as e:
         raise parse.XMLInputError(e.strerror or str(e)) from None
+
+
+# A domain with nothing in it, so one device can be checked on its own (profiles).
+_SKELETON = (
+    "<domain type='kvm'><name>profile-check</name><memory>65536</memory><os><type>hvm</type></os><devices/></domain>"
+)
+
+
+def check_device(node: etree._Element) -> list[validate.Problem]:
+    """The problems libvirt would have with this device in a plain KVM guest."""
+    root = etree.fromstring(_SKELETON)
+    root.find("devices").append(copy.deepcopy(node))
+    return [p for p in check(root) if p.path.startswith("/domain/devices")]

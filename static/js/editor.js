@@ -13,9 +13,20 @@
     clearTimeout(closeTimer);
     if (open && open !== tip) hide();
     tip.hidden = false;
+    place(tip, field);
     const button = field.querySelector(".help");
     if (button) button.setAttribute("aria-expanded", "true");
     open = tip;
+  }
+  // Below the field, unless that leaves the screen or covers the field's error messages.
+  function place(tip, field) {
+    tip.classList.remove("above");
+    const hasErrors = field.querySelector(".field-errors p");
+    const box = tip.getBoundingClientRect();
+    if (hasErrors || box.bottom > window.innerHeight) {
+      tip.classList.add("above");
+      if (tip.getBoundingClientRect().top < 0) tip.classList.remove("above");
+    }
   }
   function hide() {
     if (!open) return;
@@ -37,7 +48,7 @@
   });
   document.addEventListener("focusin", (e) => {
     const field = e.target.closest(".field");
-    if (field && (e.target.matches(".help") || e.target.closest(".field-line"))) show(field);
+    if (field && (e.target.matches(".help") || e.target.closest(".field-line") || e.target.closest(".tooltip"))) show(field);
     else hide();
   });
   document.addEventListener("focusout", (e) => {
@@ -87,16 +98,23 @@ document.addEventListener("click", (e) => {
 });
 
 // -- unsaved changes are never lost by a stray click away -----------------------------------
+// Each form keeps its own dirty state: saving one form does not forget edits in another, and a
+// page that came back refused (422) starts dirty, since what it shows is not saved.
 (function () {
-  let dirty = false;
-  document.addEventListener("input", (e) => {
-    if (e.target.closest("form[data-dirty-guard]")) {
-      dirty = true;
-      document.querySelectorAll(".dirty-note").forEach((n) => (n.hidden = false));
-    }
+  const dirty = new Set();
+  function mark(form) {
+    dirty.add(form);
+    document.querySelectorAll(".dirty-note").forEach((n) => (n.hidden = false));
+  }
+  document.addEventListener("DOMContentLoaded", () => {
+    document.querySelectorAll("form[data-dirty-guard][data-dirty]").forEach(mark);
   });
-  document.addEventListener("submit", () => { dirty = false; });
-  window.addEventListener("beforeunload", (e) => { if (dirty) { e.preventDefault(); e.returnValue = ""; } });
+  document.addEventListener("input", (e) => {
+    const form = e.target.closest("form[data-dirty-guard]");
+    if (form) mark(form);
+  });
+  document.addEventListener("submit", (e) => { dirty.delete(e.target); });
+  window.addEventListener("beforeunload", (e) => { if (dirty.size) { e.preventDefault(); e.returnValue = ""; } });
 })();
 
 // -- import: one request per file, with a progress bar ----------------------------------------

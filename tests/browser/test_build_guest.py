@@ -119,10 +119,10 @@ def test_it_adds_reorders_and_removes_devices_and_the_xml_follows(page):
     # Keyboard only: focus the button and press Enter.
     page.locator(".device").nth(2).get_by_role("button", name="Move up").focus()
     page.keyboard.press("Enter")
-    expect(page.locator(".msg")).to_be_visible()
+    expect(page.locator(".msg.success")).to_have_text("Moved the device up.")
     assert order() == ["disk", "serial", "interface"]
     page.locator(".device").nth(0).get_by_role("button", name="Move down").click()
-    expect(page.locator(".msg")).to_be_visible()
+    expect(page.locator(".msg.success")).to_have_text("Moved the device down.")
     assert order() == ["serial", "disk", "interface"]
     page.locator(".device").nth(2).get_by_role("button", name="Remove").click()
     expect(page.locator(".msg.success")).to_contain_text("Removed")

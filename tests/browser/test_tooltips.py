@@ -46,6 +46,15 @@ def test_it_shows_the_specs_text_on_hover_and_focus_and_closes_on_escape(page, s
     page.keyboard.press("Escape")
     expect(tip).to_be_hidden()
 
+    # Tab from the "?" into the tooltip's link: it stays open, so the link can be followed.
+    page.get_by_role("button", name="Help: UUID").focus()
+    page.keyboard.press("Tab")
+    link = tip.get_by_role("link", name="libvirt documentation")
+    expect(link).to_be_focused()
+    expect(tip).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(tip).to_be_hidden()
+
     # For the README: the editor with a tooltip open.
     page.locator("#section-resources").get_by_label("Memory", exact=True).focus()
     expect(page.locator("#tip-resources-memory")).to_be_visible()

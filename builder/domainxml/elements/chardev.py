@@ -29,6 +29,7 @@ class CharDevice(Device):
         label="Path",
         help="File, device or socket path on the host.",
         when={"type": ("file", "dev", "unix", "pipe", "pty")},
+        required_when={"type": ("file", "dev", "unix", "pipe")},
     )
     source_mode = Attr(
         "source/@mode",
@@ -50,6 +51,7 @@ class CharDevice(Device):
         label="Port",
         help="TCP port number or service name to listen on or connect to.",
         when={"type": ("tcp",)},
+        required_when={"type": ("tcp",)},
     )
     # UDP has two sources at once: where packets are received and where they are sent.
     bind_host = Attr(
@@ -82,6 +84,7 @@ class CharDevice(Device):
         label="Remote port",
         help="For UDP: the port packets are sent to.",
         when={"type": ("udp",)},
+        required_when={"type": ("udp",)},
         doc=("source", "service"),
     )
     protocol = Attr(

@@ -15,7 +15,7 @@ class Disk(Device):
 
     type = Attr(
         "@type",
-        Choice("file", "block", "dir", "network", "volume", "nvme", "vhostuser"),
+        Choice("file", "block"),  # others (network, volume ...) have sources the form does not offer yet
         label="Source type",
         default="file",
         help="Where the data lives on the host: file for an image file, block for a block device.",
@@ -45,6 +45,7 @@ class Disk(Device):
         label="Image file",
         help="Absolute path of the image file on the host.",
         when={"type": ("file",)},
+        required_when={"type": ("file",), "device": ("disk", "lun")},  # a CD-ROM may be empty
     )
     source_dev = Attr(
         "source/@dev",
@@ -52,6 +53,7 @@ class Disk(Device):
         label="Host device",
         help="Absolute path of the host block device, e.g. /dev/vg0/guest.",
         when={"type": ("block",)},
+        required_when={"type": ("block",), "device": ("disk", "lun")},
     )
     target_dev = Attr(
         "target/@dev",

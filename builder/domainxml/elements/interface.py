@@ -25,10 +25,11 @@ class Interface(Device):
     section = "elementsNICS"
     doc_sections = ("network-interfaces",)
     starter = {"type": "network", "source_network": "default"}
+    per_guest = ("mac",)
 
     type = Attr(
         "@type",
-        Choice("network", "bridge", "user", "ethernet", "mcast", "server", "client", "direct", "udp"),
+        Choice("network", "bridge", "user", "ethernet", "mcast", "server", "client"),
         label="Connection",
         required=True,
         help="network: a libvirt virtual network (NAT by default). bridge: a host bridge onto the "
@@ -49,6 +50,7 @@ class Interface(Device):
         help="Name of a libvirt virtual network on the host. 'default' NATs to the host's route "
         "and hands out addresses in 192.168.122.0/24.",
         when={"type": ("network",)},
+        required_when={"type": ("network",)},
     )
     source_bridge = Attr(
         "source/@bridge",
@@ -56,6 +58,7 @@ class Interface(Device):
         label="Host bridge",
         help="Name of an existing bridge device on the host, such as br0.",
         when={"type": ("bridge",)},
+        required_when={"type": ("bridge",)},
     )
     source_address = Attr(
         "source/@address",
@@ -63,6 +66,7 @@ class Interface(Device):
         label="Tunnel address",
         help="IP address of the tunnel: a multicast group for mcast, the server's address for server and client.",
         when={"type": ("mcast", "server", "client")},
+        required_when={"type": ("mcast", "client")},
     )
     source_port = Attr(
         "source/@port",
@@ -70,6 +74,7 @@ class Interface(Device):
         label="Tunnel port",
         help="Port number of the tunnel, the same on every guest that joins it.",
         when={"type": ("mcast", "server", "client")},
+        required_when={"type": ("mcast", "server", "client")},
     )
     script = Attr(
         "script/@path",

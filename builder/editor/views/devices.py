@@ -25,8 +25,8 @@ def add(request: HttpRequest, pk: int) -> HttpResponse:
     if refused := save_posted(request, template):
         return refused
     choice = request.POST.get("device", "")
-    if choice.startswith("profile:"):
-        profile = get_object_or_404(DeviceProfile, pk=int(choice.split(":", 1)[1]))
+    if choice.startswith("profile:") and choice[8:].isdigit():
+        profile = get_object_or_404(DeviceProfile, pk=int(choice[8:]))
         slot = editing.add_device(template, profile=profile)
         messages.success(request, f"Added {profile.name} (linked to the profile).")
     elif choice.startswith("kind:") and choice[5:] in DEVICES:
@@ -91,8 +91,11 @@ def save_as_profile(request: HttpRequest, pk: int, sid: int) -> HttpResponse:
     if not name:
         messages.error(request, "Give the new profile a name.")
         return _back(slot, f"slot{slot.pk}")
-    profile = editing.save_as_profile(slot, name, owner=request.user if request.user.is_authenticated else None)
+    owner = request.user if request.user.is_authenticated else None
+    profile, left_out = editing.save_as_profile(slot, name, owner=owner)
     messages.success(request, f"Saved as profile {profile.name}; this device is now linked to it.")
+    if left_out:
+        messages.info(request, f"Left out of the profile, so each guest gets its own: {', '.join(left_out)}.")
     return _back(slot, f"slot{slot.pk}")
 
 

@@ -1,5 +1,7 @@
 """The library: templates and device profiles, searchable and filterable."""
 
+import re
+
 from django.contrib.auth.models import User
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
@@ -20,6 +22,9 @@ def library(request: HttpRequest) -> HttpResponse:
         profiles = profiles.filter(Q(name__icontains=q) | Q(description__icontains=q) | Q(summary__icontains=q))
     if kind:
         profiles = profiles.filter(kind=kind)
+        # Templates with such a device: linked to a profile of that kind, or in their own XML.
+        own = rf"^\s*(<!--(.|\n)*?-->\s*)*<{re.escape(kind)}[\s/>]"
+        templates = templates.filter(Q(slots__profile__kind=kind) | Q(slots__xml__regex=own)).distinct()
     if owner:
         templates = templates.filter(owner__username=owner)
         profiles = profiles.filter(owner__username=owner)

@@ -12,6 +12,7 @@ from builder.domainxml.spec import InvalidValues
 from builder.editor import present
 from builder.editor.forms import form_for
 from builder.library.models import DeviceProfile
+from builder.library.services import check_device
 
 
 def new(request: HttpRequest) -> HttpResponse:
@@ -20,7 +21,7 @@ def new(request: HttpRequest) -> HttpResponse:
         return render(request, "editor/profile_new.html", {"kinds": [(t, c.label) for t, c in DEVICES.items()]})
     if request.method == "POST":
         cls = DEVICES[kind]
-        name = request.POST.get("name", "").strip() or f"New {cls.label.lower()}"
+        name = request.POST.get("name", "").strip()[:200] or f"New {cls.label.lower()}"
         device = cls.fresh([])
         if "mac" in cls.fields:
             # A profile is shared by many guests: no MAC of its own, each rendered guest gets one.
@@ -51,7 +52,7 @@ def editor(request: HttpRequest, pk: int) -> HttpResponse:
     form = form_for(cls, "profile", node=node, data=request.POST if fields_posted else None) if cls else None
     error = ""
     if request.method == "POST":
-        profile.name = request.POST.get("name", profile.name).strip() or profile.name
+        profile.name = request.POST.get("name", profile.name).strip()[:200] or profile.name
         profile.description = request.POST.get("description", profile.description)
         if "xml" in request.POST:  # the raw XML tab
             try:
@@ -84,6 +85,8 @@ def editor(request: HttpRequest, pk: int) -> HttpResponse:
         "error": error,
         "xml": xml,
         "coloured": present.coloured(to_string(node)),
+        "problems": check_device(node),
+        "raw_error": bool(error) and "xml" in request.POST,
         "used_by": profile.slots.select_related("template").order_by("template__name"),
         # Where field_row finds each field's messages, as on the template editor.
         "preview": {"placed": {f"profile-{n}": es for n, es in form.errors.items()} if form is not None else {}},
@@ -112,7 +115,8 @@ def preview(request: HttpRequest, pk: int) -> HttpResponse:
         placed.setdefault(target, []).append(message)
     context = {
         "coloured": present.coloured(xml),
+        "problems": check_device(node),
         "placed": placed,
-        "field_ids": [f"profile-{n}" for n in form.fields],
+        "field_ids": [f"profile-{n}" for decl, bfs in form.rows() for n in (bf.name for bf in bfs)],
     }
     return render(request, "editor/profile_preview.html", context)

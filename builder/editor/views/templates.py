@@ -13,6 +13,7 @@ from django_htmx.http import trigger_client_event
 from builder.domainxml.assemble import to_string
 from builder.domainxml.elements import DEVICES, SECTIONS
 from builder.domainxml.parse import XMLInputError
+from builder.domainxml.render import Identities
 from builder.domainxml.spec import InvalidValues
 from builder.editor import present
 from builder.editor.forms import form_for
@@ -138,6 +139,7 @@ def _context(template, root, slots, sections, devices, errors=()):
         "profiles": DeviceProfile.objects.order_by("kind", "name"),
         "kinds": [(tag, cls.label) for tag, cls in DEVICES.items()],
         "preview": _preview(template, root, slots, devices, errors),
+        "refused": bool(errors),  # the page shows values that are not saved
     }
 
 
@@ -155,16 +157,20 @@ def preview(request: HttpRequest, pk: int) -> HttpResponse:
     except InvalidValues as e:
         errors.append(("", str(e)))
     context = {"template": template, "preview": _preview(template, root, slots, devices, errors)}
-    context["field_ids"] = [f"{form.prefix}-{n}" for form in sections for n in form.fields] + [
-        f"{d['form'].prefix}-{n}" for d in devices if d["form"] is not None for n in d["form"].fields
-    ]
+    # Only fields on the page (a hidden running id is not), or htmx reports a missing target.
+    forms_shown = [*sections, *(d["form"] for d in devices if d["form"] is not None)]
+    context["field_ids"] = [f"{form.prefix}-{bf.name}" for form in forms_shown for _, bfs in form.rows() for bf in bfs]
     return render(request, "editor/preview.html", context)
 
 
 @require_POST
 def new_template(request: HttpRequest) -> HttpResponse:
     name = request.POST.get("name", "").strip() or "new-guest"
-    template = editing.new_template(name, owner=request.user if request.user.is_authenticated else None)
+    try:
+        template = editing.new_template(name, owner=request.user if request.user.is_authenticated else None)
+    except XMLInputError as e:
+        messages.error(request, f"Not created: {e}.")
+        return redirect("library")
     messages.success(request, f"Created template {template.name}. Add devices below.")
     return redirect("template-editor", pk=template.pk)
 
@@ -216,7 +222,8 @@ def _download(xml: str, name: str) -> HttpResponse:
 def download(request: HttpRequest, pk: int) -> HttpResponse:
     """NAME.xml; when it does not validate, a page that says why, with "Download anyway"."""
     template = get_object_or_404(DomainTemplate, pk=pk)
-    root = services.render(template)
+    # The parameters' defaults filled in, as the editor's preview checks it.
+    root = editing.with_defaults(template, services.render(template))
     problems = services.check(root)
     if any(p.level == "error" for p in problems) and not request.GET.get("anyway"):
         context = {"template": template, "problems": problems, "anyway": request.get_full_path() + "?anyway=1"}
@@ -228,7 +235,8 @@ def render_template(request: HttpRequest, pk: int) -> HttpResponse:
     """Ask for the parameters, show the guest it gives, download it."""
     template = get_object_or_404(DomainTemplate, pk=pk)
     values = {p["name"]: request.GET.get(f"p_{p['name']}", "") for p in template.parameters}
-    rendered = editing.render_instance(template, values)
+    kept = Identities(request.GET.get("g_uuid", ""), request.GET.getlist("g_mac"))
+    rendered = editing.render_instance(template, values, kept)
     problems = services.check(rendered.root)
     if request.GET.get("download"):
         if any(p.level == "error" for p in problems) and not request.GET.get("anyway"):
