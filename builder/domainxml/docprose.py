@@ -105,10 +105,6 @@ def plain(text: str) -> str:
     return re.sub(r"\s+([,.;:)])", r"\1", text).replace("( ", "(")
 
 
-def words(text: str) -> set[str]:
-    return {w.lower() for w in re.findall(r"[\w.:/-]*\w", plain(text))}
-
-
 def term(dt) -> str | None:
     """The name a dt defines: its first literal, else its first word."""
     lit = next((c for c in dt.iter() if isinstance(c.tag, str) and _is_literal(c)), None)
@@ -155,7 +151,10 @@ def _attributes(sentence: str, elements: list[str]) -> list[tuple[str, str | Non
     lit = OPEN + r"\s*([A-Za-z_][\w-]*)\s*" + CLOSE
     owner = r"(?:\s+(?:of|in|on)\s+(?:the\s+)?(?:" + OPEN + r"\s*<?([\w-]+)/?>?\s*" + CLOSE + r"|<([\w-]+)/?>))?"
     for m in re.finditer(lit + r"\s+(?:property|attribute)s?\b" + owner, sentence):
-        found.setdefault(m[1], m[2] or m[3])
+        # "The address attribute is duplicated as listen attribute": listen is what the
+        # address is compared to, not what the sentence describes.
+        if not re.search(r"\b(?:as|like|than)\s+(?:the\s+|an?\s+)?$", sentence[: m.start()]):
+            found.setdefault(m[1], m[2] or m[3])
     for m in re.finditer(r"\battributes?\s*(?:,\s*)?(?:is\s+|named\s+|called\s+|the\s+)?" + lit, sentence):
         found.setdefault(m[1], None)
     # "two optional attributes, arch specifying ..., and machine referring ...": a list follows.
@@ -207,23 +206,45 @@ def attributes(blocks_: list[Block], context: str | None) -> dict[tuple[str, str
     return found
 
 
-def mentioning(blocks_: list[Block], tag: str, attr: str, value: str, title: str) -> list[str]:
-    """Up to three sentences about an attribute an example uses, from the best rule that finds
-    any: the value quoted ('default'); the value as a word; element and attribute both named;
-    the attribute named, when the section is about it (source bridge= in "Bridge to LAN")."""
-    all_ = [s for b in blocks_ for s in sentences(b.text)]
-    value_l, tag_l, attr_l = value.lower(), tag.lower(), attr.lower()
-    is_word = re.fullmatch(r"[A-Za-z][\w-]{2,}", value) is not None
-    quoted = [f"'{value}'", f'"{value}"', OPEN + value + CLOSE]
-    rules = [
-        lambda s, w: is_word and any(q in s for q in quoted),
-        lambda s, w: is_word and value_l in w,
-        lambda s, w: tag_l in w and attr_l in w,
-        lambda s, w: attr_l in words(title) and attr_l in w,
+def mentioning(blocks_: list[Block], tag: str, attr: str, values: list[str]) -> list[str]:
+    """Up to three sentences that are about an attribute an example uses, from the best rule
+    that finds any: the sentence describes it as an attribute ("The optional file attribute is
+    used to ..."); it is the sentence's subject, spelled with its element ("The source address
+    used must be ..."); it quotes a value the examples give it ('default', ``telnet``) and
+    describes or sets no other attribute.
+
+    A sentence that merely uses the same words ("changes to the interface mac address"), the
+    section's title, or the paragraph above an example is not about the attribute: better no
+    text than one about something else.
+    """
+    said = [(s, plain(s)) for b in blocks_ for s in sentences(b.text)]
+    subject = re.compile(
+        r"(?:the\s+)?(?:xml\s+)?[\"'<]?" + re.escape(tag) + r"/?[>\"']?\s+" + re.escape(attr) + r"\b", re.I
+    )
+    quoted = [
+        q for v in values if re.fullmatch(r"[A-Za-z][\w-]{2,}", v) for q in (f"'{v}'", f'"{v}"', OPEN + v + CLOSE)
     ]
-    said = [(s, words(s)) for s in all_]
+
+    # "the type attribute of the top-level element": an attribute of some other element
+    elsewhere = re.compile(
+        r"\battributes?\s+(?:of|in|on)\s+(?:the\s+)?(?!<?" + re.escape(tag) + r"\b)[\w<>-]+\s+element"
+    )
+
+    def described(s):
+        unowned = elsewhere.search(plain(s)) is None
+        return {a for a, owner in _attributes(s, _elements(s)) if owner == tag or (owner is None and unowned)}
+
+    def others(s, p):
+        """Attributes the sentence describes or sets (<virtualport type='midonet'/>)."""
+        return {a for a, _ in _attributes(s, _elements(s))} | set(re.findall(r"([A-Za-z_][\w-]*)=[\"']", p))
+
+    rules = [
+        lambda s, p: attr in described(s),
+        lambda s, p: subject.match(p) is not None,
+        lambda s, p: any(q in s for q in quoted) and others(s, p) <= {attr},
+    ]
     for rule in rules:
-        chosen = [s for s, w in said if rule(s, w)]
+        chosen = [s for s, p in said if rule(s, p)]
         if chosen:
             return chosen[:3]
     return []
@@ -231,32 +252,113 @@ def mentioning(blocks_: list[Block], tag: str, attr: str, value: str, title: str
 
 # -- since ---------------------------------------------------------------------------------
 
+_TIE_WORDS = r"(?:attribute|element|sub-?element|tag|flag|value|property|option)s?"
+# A literal or a quoted value right before a note, maybe called an attribute or a flag:
+# "unit since 0.9.11", "bus attribute since 0.4.3", "The stateless flag (Since 8.6.0)",
+# '"hvf" (since 8.1.0)'.
+_TIED = re.compile(r"(?:" + _LIT.pattern + r"|[\"']([\w.-]+)[\"'])(?:\s+" + _TIE_WORDS + r")?\s*(\(?)\s*$")
+_ANY_ATTRIBUTE = re.compile(r"\b(?:attribute|property)s?\b", re.I)
+_NEAR_ATTRIBUTE = re.compile(
+    r"(?i:\b(?:attribute|property)s?)\s*:?\s*"
+    + _LIT.pattern
+    + "|"
+    + _LIT.pattern
+    + r"\s+(?i:(?:attribute|property)s?)\b"
+)
 
-def _since_notes(text: str) -> list[str]:
-    """The since notes of a text; a literal just before a lower-case note is what it is about
-    ("unit since 0.9.11")."""
-    notes = []
-    for m in re.finditer(r"(?:" + _LIT.pattern + r"\s*)?" + _SINCE.pattern, text):
-        note = plain(m[2])
-        notes.append(f"{m[1].strip()} {note}" if m[1] and note.startswith("since") else note)
+
+@dataclass(frozen=True)
+class Note:
+    """A since note and what it is about: the literal or value it is tied to, else the
+    attributes its clause describes (none: the thing the whole text describes)."""
+
+    text: str
+    tied: str | None
+    about: frozenset[str]
+
+
+def _notes(text: str) -> list[Note]:
+    """The since notes of a marked text, each with what it is about.
+
+    A note is tied to a literal or quoted value just before it ("unit since 0.9.11", '"hvf"
+    (since 8.1.0)'), or to one its own text starts with. Otherwise it belongs to a clause: the
+    one after a leading note ("Since 0.10.2 there is an optional attribute eoi ..."), else the
+    text since the last note ("... for QEMU/KVM domains. Xen since 0.1.0"), which is about what
+    its first sentence describes. A clause describing attributes makes the note theirs, not the
+    element's.
+    """
+    notes, prev = [], 0
+    for m in _SINCE.finditer(text):
+        note = plain(m[1])
+        before, after = text[prev : m.start()], text[m.end() :]
+        tied = _TIED.search(before)
+        own = re.match(r"[\"']([^\"']+)[\"']", note)
+        if tied and (tied[3] or not note[:1].isupper()):
+            notes.append(Note(note, (tied[1] or tied[2]).strip(), frozenset()))
+        elif own:
+            notes.append(Note(note, own[1], frozenset()))
+        else:
+            if re.match(r"[\s,;)]*[a-z]", after):  # leading: the clause after it
+                scope = re.split(r"(?<=[.!?])\s|" + SINCE, after, maxsplit=1)[0]
+            else:  # trailing: what came since the last note, by its first sentence
+                scope = next(iter(sentences(before.strip())), "")
+            notes.append(Note(note, None, _described(scope)))
+        prev = m.end()
     return notes
 
 
-def _version_for(notes: list[str], name: str | None) -> str:
-    """A note's clause naming the attribute ("unit since 0.9.11"), else a note that starts with
-    "Since" (the element's own version, not that of one of its values)."""
+def _described(text: str) -> frozenset[str]:
+    """The attributes a stretch of text describes ("?" when it speaks of attributes unnamed)."""
+    names = set()
+    for sentence in sentences(text):
+        names |= {a for a, _ in _attributes(sentence, _elements(sentence))}
+    names |= {m[1] or m[2] for m in _NEAR_ATTRIBUTE.finditer(text)}
+    if not names and _ANY_ATTRIBUTE.search(plain(text)):
+        names.add("?")
+    return frozenset(n.strip() for n in names)
+
+
+def _version(note: str) -> str:
+    """The version a note gives; "0.1.0 (Xen), 0.9.12 (QEMU/KVM)" when it gives one per hypervisor."""
+    clauses = [c.strip() for c in re.split(r"[;,]", note) if c.strip()]
+    labelled = [re.fullmatch(r"([A-Z][\w/ ]*?)\s+since\s+(" + _VERSION.pattern + r")", c) for c in clauses]
+    if len(labelled) > 1 and all(labelled):
+        text = ", ".join(f"{m[2]} ({m[1]})" for m in labelled)
+        if len(text) <= 40:
+            return text
+    m = _VERSION.search(note)
+    return m[0] if m else ""
+
+
+def _version_for(notes: list[Note], name: str | None) -> str:
+    """The version of `name`: a note tied to it or naming it ("unit since 0.9.11"), else a
+    note that starts with a capital ("Since 0.0.1", "Xen since 0.1.0") about the thing the text
+    describes, or about `name` among other attributes. A note about other names (the element's
+    attributes, a value) never counts."""
     if name:
-        for note in notes:
-            for clause in re.split(r"[;,]", note):
-                if re.search(r"(?<![\w-])" + re.escape(name) + r"(?![\w-])", clause):
-                    m = _VERSION.search(clause)
-                    if m:
-                        return m[0]
+        named = _named_version(notes, name)
+        if named:
+            return named
     for note in notes:
-        if note.startswith("Since"):
-            m = _VERSION.search(note)
-            if m:
-                return m[0]
+        if note.tied is None and note.text.lstrip("(")[:1].isupper() and (not note.about or name in note.about):
+            version = _version(note.text)
+            if version:
+                return version
+    return ""
+
+
+def _named_version(notes: list[Note], name: str) -> str:
+    for note in notes:
+        if note.tied == name:
+            version = _version(note.text)
+            if version:
+                return version
+        for clause in re.split(r"[;,]", note.text):
+            # 'unit since 0.9.11', '"device" attribute since 0.1.4': the name leads its clause
+            if re.match(r"\W*" + re.escape(name) + r"\W*(?:" + _TIE_WORDS + r"\s+)?since\b", clause.strip()):
+                m = _VERSION.search(clause)
+                if m:
+                    return m[0]
     return ""
 
 
@@ -265,14 +367,76 @@ def drop_final_since(text: str) -> str:
 
 
 def since(blocks_: list[Block], name: str | None) -> str:
-    return _version_for([n for b in blocks_ for n in _since_notes(b.text)], name)
+    return _version_for([n for b in blocks_ for n in _notes(b.text)], name)
 
 
 def since_in(texts: list[str], name: str) -> str:
-    return _version_for([n for t in texts for n in _since_notes(t)], name)
+    return _version_for([n for t in texts for n in _notes(t)], name)
 
 
 def since_named(blocks_: list[Block], name: str) -> str:
     """The version a note anywhere in the blocks gives for this name ("unit since 0.9.11")."""
-    notes = [n for b in blocks_ for n in _since_notes(b.text)]
-    return _version_for([c for n in notes for c in re.split(r"[;,]", n) if name in c], name)
+    return _named_version([n for b in blocks_ for n in _notes(b.text)], name)
+
+
+# -- sentences that say outright what they are about ------------------------------------------
+
+
+def element_names(sentence: str) -> list[str]:
+    """Elements a sentence names (see ``_elements``)."""
+    return _elements(sentence)
+
+
+_LITNAME = OPEN + r"\s*<?([A-Za-z_][\w-]*)/?>?\s*" + CLOSE
+_NAMED_ELEMENT = r"(?:" + _LITNAME + r"|<([A-Za-z_][\w-]*)/?>)"
+_DUPLICATE = re.compile(
+    _LITNAME
+    + r"\s+attribute\s+is\s+(?:also\s+)?duplicated\s+as\s+(?:the\s+|an?\s+)?"
+    + _LITNAME
+    + r"\s+attribute\s+(?:in|of|on)\s+(?:the\s+)?"
+    + _NAMED_ELEMENT
+    + r"\s+element\b"
+)
+# "(given in the path attribute of the <script> element)": attribute and element spelled out.
+_EXPLICIT = re.compile(_LITNAME + r"\s+attribute\s+of\s+the\s+" + _NAMED_ELEMENT + r"\s+(?:element|sub-?element|tag)\b")
+_CONDITIONAL = re.compile(r"^\W*(?:if|when|whenever|for|unless|in case|only|with)\b", re.I)
+
+
+def duplicates(blocks_: list[Block], said: dict[tuple[str, str], list[str]]) -> dict[tuple[str, str], list[str]]:
+    """(element, attribute) that a sentence calls a duplicate of another attribute ("The address
+    attribute is duplicated as listen attribute in graphics element"), with what ``attributes``
+    found said of that other attribute, else the sentences naming it as an attribute (either
+    includes the sentence itself). Nothing when the other attribute was read for several
+    elements: which one is copied would be a guess."""
+    found: dict[tuple[str, str], list[str]] = {}
+    for block in blocks_:
+        for sentence in sentences(block.text):
+            m = _DUPLICATE.search(sentence)
+            if not m:
+                continue
+            source, copy, element = m[1], m[2], m[3] or m[4]
+            about = [key for key in said if key[1] == source]
+            if len(about) > 1 or (element, copy) in said:
+                continue
+            if about:
+                text = said[about[0]]
+            else:  # read for no element (the dd of a value named like it): the sentences naming it
+                text = [s for b in blocks_ for s in sentences(b.text) if source in dict(_attributes(s, _elements(s)))]
+            if sentence in text:
+                found[element, copy] = text
+    return found
+
+
+def explicit(blocks_: list[Block], values: set[str]) -> dict[tuple[str, str], str]:
+    """(element, attribute) -> the first sentence that names it as "the A attribute of the <E>
+    element" and holds whatever the value of the subsection it sits in: it sets no condition
+    ("If ...", "When ...", "For ...") and names none of those values."""
+    found: dict[tuple[str, str], str] = {}
+    for block in blocks_:
+        for sentence in sentences(block.text):
+            text = plain(sentence)
+            if _CONDITIONAL.search(text) or any(re.search(r"\b" + re.escape(v) + r"\b", text) for v in values if v):
+                continue
+            for m in _EXPLICIT.finditer(sentence):
+                found.setdefault((m[2] or m[3], m[1]), sentence)
+    return found

@@ -21,6 +21,12 @@ class DocEntry(models.Model):
     since = models.CharField(max_length=40, blank=True)
     anchor = models.CharField(max_length=200, help_text="id of the section on the page")
     position = models.PositiveIntegerField(help_text="order on the page")
+    scope = models.CharField(
+        max_length=200,
+        blank=True,
+        default="",
+        help_text="the attribute values its subsection is about, e.g. type=mcast",
+    )
 
     class Meta:
         ordering = ["source", "position"]

@@ -34,6 +34,7 @@ def import_spec(path) -> Imported:
             since=e.since[:40],
             anchor=e.anchor[:200],
             position=e.position,
+            scope=e.scope[:200],
         )
         for e in spec.entries
     ]
