@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import devices, imports, library, profiles, templates
+from .views import devices, history, imports, library, profiles, templates
 
 urlpatterns = [
     path("", library.library, name="library"),
@@ -11,6 +11,8 @@ urlpatterns = [
     path("templates/<int:pk>/preview/", templates.preview, name="template-preview"),
     path("templates/<int:pk>/xml/", templates.raw_xml, name="template-xml"),
     path("templates/<int:pk>/parameters/", templates.parameters, name="template-parameters"),
+    path("templates/<int:pk>/history/", history.history, name="template-history"),
+    path("templates/<int:pk>/history/<int:number>/restore/", history.restore, name="template-restore"),
     path("templates/<int:pk>/download/", templates.download, name="template-download"),
     path("templates/<int:pk>/render/", templates.render_template, name="template-render"),
     path("templates/<int:pk>/devices/add/", devices.add, name="device-add"),

@@ -17,6 +17,7 @@ from builder.domainxml.elements import DEVICES, SECTIONS
 from builder.domainxml.render import NAME, Identities, fill_identities, placeholders, substitute
 
 from .models import DeviceProfile, DeviceSlot, DomainTemplate
+from .revisions import changed as _changed
 from .services import render
 
 # What a domain is when "New template" makes one: a small KVM guest libvirt accepts as it is.
@@ -83,6 +84,7 @@ def save_edit(template: DomainTemplate, edit: Edit) -> list[str]:
     root = render(template)
     changed = apply_edit(root, slots, edit)
     store_tree(template, root, slots)
+    _changed(template)
     return changed
 
 
@@ -117,6 +119,7 @@ def replace_xml(template: DomainTemplate, text: str) -> list[str]:
         linked = next((s.profile for s in old if s.profile_id and _same_xml(s.profile.xml, xml)), None)
         new.append(DeviceSlot(template=template, position=i, profile=linked, xml="" if linked else xml))
     DeviceSlot.objects.bulk_create(new)
+    _changed(template)
     return parsed.warnings
 
 
@@ -130,17 +133,21 @@ def _same_xml(a: str, b: str) -> bool:
 # -- devices ------------------------------------------------------------------------------
 
 
+@transaction.atomic
 def add_device(template: DomainTemplate, kind: str = "", profile: DeviceProfile | None = None) -> DeviceSlot:
     last = template.slots.aggregate(m=Max("position"))["m"]
     position = 0 if last is None else last + 1
     if profile is not None:
-        return DeviceSlot.objects.create(template=template, position=position, profile=profile)
-    cls = DEVICES[kind]
-    siblings = device_nodes(render(template))
-    node = cls.fresh(siblings).node
-    etree.indent(node, space="  ", level=2)  # laid out like the devices around it
-    xml = assemble.to_string(node)
-    return DeviceSlot.objects.create(template=template, position=position, xml=xml)
+        slot = DeviceSlot.objects.create(template=template, position=position, profile=profile)
+    else:
+        cls = DEVICES[kind]
+        siblings = device_nodes(render(template))
+        node = cls.fresh(siblings).node
+        etree.indent(node, space="  ", level=2)  # laid out like the devices around it
+        xml = assemble.to_string(node)
+        slot = DeviceSlot.objects.create(template=template, position=position, xml=xml)
+    _changed(template)
+    return slot
 
 
 @transaction.atomic
@@ -157,6 +164,7 @@ def move_slot(slot: DeviceSlot, step: int) -> bool:
     DeviceSlot.objects.filter(pk=a.pk).update(position=top)
     DeviceSlot.objects.filter(pk=b.pk).update(position=a.position)
     DeviceSlot.objects.filter(pk=a.pk).update(position=b.position)
+    _changed(slot.template)
     return True
 
 
@@ -165,8 +173,18 @@ def remove_slot(slot: DeviceSlot) -> None:
     template, position = slot.template, slot.position
     slot.delete()
     template.slots.filter(position__gt=position).update(position=F("position") - 1)
+    _changed(template)
 
 
+@transaction.atomic
+def detach_slot(slot: DeviceSlot) -> None:
+    """The linked profile's current XML becomes the slot's own copy."""
+    if slot.profile_id:
+        slot.detach()
+        _changed(slot.template)
+
+
+@transaction.atomic
 def save_as_profile(slot: DeviceSlot, name: str, owner=None) -> tuple[DeviceProfile, list[str]]:
     """The slot's device becomes a profile, and the slot is linked to it.
 
@@ -183,9 +201,11 @@ def save_as_profile(slot: DeviceSlot, name: str, owner=None) -> tuple[DeviceProf
     profile = DeviceProfile.objects.create(name=name[:200], xml=assemble.to_string(node), owner=owner)
     slot.profile, slot.xml = profile, ""
     slot.save(update_fields=["profile", "xml"])
+    _changed(slot.template)
     return profile, left_out
 
 
+@transaction.atomic
 def replace_slot_xml(slot: DeviceSlot, text: str) -> None:
     """Raw XML of one device (own XML only). Raises XMLInputError when it is not a device."""
     node = _parse(text)
@@ -193,6 +213,7 @@ def replace_slot_xml(slot: DeviceSlot, text: str) -> None:
         raise parse.XMLInputError(f"<{node.tag}> is not a device")
     slot.xml, slot.profile = assemble.to_string(node), None
     slot.save(update_fields=["xml", "profile"])
+    _changed(slot.template)
 
 
 def new_template(name: str, owner=None) -> DomainTemplate:
@@ -202,7 +223,10 @@ def new_template(name: str, owner=None) -> DomainTemplate:
         root.find("name").text = name  # lxml escapes what needs escaping
     except ValueError:
         raise parse.XMLInputError("the name contains a control character, which XML cannot hold") from None
-    return DomainTemplate.objects.create(name=name[:200], xml=assemble.to_string(root), owner=owner)
+    with transaction.atomic():
+        template = DomainTemplate.objects.create(name=name[:200], xml=assemble.to_string(root), owner=owner)
+        _changed(template)
+    return template
 
 
 # -- parameters ---------------------------------------------------------------------------
@@ -214,6 +238,7 @@ def set_parameters(template: DomainTemplate, rows: list[tuple[str, str]]) -> lis
     if not errors:
         template.parameters = params
         template.save(update_fields=["parameters", "updated"])
+        _changed(template)
     return errors
 
 

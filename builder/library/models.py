@@ -137,3 +137,31 @@ class DeviceSlot(models.Model):
             self.xml = self.profile.xml
             self.profile = None
             self.save(update_fields=["xml", "profile"])
+
+
+class TemplateRevision(models.Model):
+    """One stored state of a template, made whenever a change stores it; never changed afterwards.
+
+    `snapshot` is what restoring needs: {"xml": the template's own XML, "slots": [{"profile": id or
+    null, "xml": own XML}], "parameters": [...]}; `rendered` is the whole domain as it was then.
+    """
+
+    template = models.ForeignKey(DomainTemplate, related_name="revisions", on_delete=models.CASCADE)
+    number = models.PositiveIntegerField()
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    created = models.DateTimeField(auto_now_add=True)
+    message = models.CharField(max_length=500, blank=True)
+    snapshot = models.JSONField()
+    rendered = models.TextField()
+
+    class Meta:
+        ordering = ["template", "-number"]
+        constraints = [models.UniqueConstraint(fields=["template", "number"], name="one_revision_per_number")]
+
+    def __str__(self) -> str:
+        return f"{self.template} r{self.number}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not kwargs.get("force_insert"):
+            raise ValueError("a revision is never changed once made")
+        super().save(*args, **kwargs)

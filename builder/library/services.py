@@ -12,6 +12,7 @@ from lxml import etree
 from builder.domainxml import assemble, parse, validate
 
 from .models import DeviceSlot, DomainTemplate
+from .revisions import changed
 
 
 @dataclass
@@ -54,6 +55,7 @@ def import_domain(data: bytes, owner=None, fallback_name: str = "imported") -> I
         DeviceSlot.objects.bulk_create(
             DeviceSlot(template=template, position=i, xml=xml) for i, xml in enumerate(devices)
         )
+        changed(template)
     return Imported(template, warnings)
 
 

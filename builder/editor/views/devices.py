@@ -75,7 +75,7 @@ def detach(request: HttpRequest, pk: int, sid: int) -> HttpResponse:
         return refused
     slot.refresh_from_db()  # the save may have changed its XML
     name = slot.profile.name if slot.profile_id else ""
-    slot.detach()
+    editing.detach_slot(slot)
     if name:
         messages.success(request, f"Detached from {name}: this device is now this template's own copy.")
     return _back(slot, f"slot{slot.pk}")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 from django.contrib import messages
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
@@ -17,7 +19,7 @@ from builder.domainxml.render import Identities
 from builder.domainxml.spec import InvalidValues
 from builder.editor import present
 from builder.editor.forms import form_for
-from builder.library import editing, services
+from builder.library import editing, revisions, services
 from builder.library.models import DeviceProfile, DomainTemplate
 
 
@@ -88,6 +90,8 @@ def save_posted(request: HttpRequest, template: DomainTemplate) -> HttpResponse 
     """
     if f"{SECTIONS[0].__name__.lower()}-name" not in request.POST:
         return None  # not posted from the editor form
+    if revisions.is_stale(template, request.POST.get("base_revision")):
+        return _form_conflict(request, template)
     slots = editing.slots_of(template)
     root = services.render(template)
     sections, devices = _forms(template, root, slots, data=request.POST)
@@ -110,8 +114,38 @@ def save_posted(request: HttpRequest, template: DomainTemplate) -> HttpResponse 
         template.parameters = [{"name": n.strip(), "default": d} for n, d in rows if n.strip()]
     editing.apply_edit(root, slots, edit)
     messages.error(request, "Nothing was changed: some values are not accepted (marked below).")
-    context = _context(template, root, slots, sections, devices, errors)
+    context = _context(template, root, slots, sections, devices, errors, base=request.POST.get("base_revision"))
     return render(request, "editor/template_editor.html", context, status=422)
+
+
+def _form_conflict(request: HttpRequest, template: DomainTemplate) -> HttpResponse:
+    """Someone saved since this form was loaded: nothing saved; both versions shown, theirs kept."""
+    slots = editing.slots_of(template)
+    root = services.render(template)
+    sections, devices = _forms(template, root, slots, data=request.POST)
+    for d in devices:  # a device added since has no values in this form: left as it is
+        if d["form"] is not None and not any(k.startswith(f"slot{d['slot'].pk}-") for k in request.POST):
+            d["form"] = None
+    with contextlib.suppress(InvalidValues):  # shown with what could be applied
+        editing.apply_edit(root, slots, _edit_from(sections, devices))
+    rows = zip(request.POST.getlist("param_name"), request.POST.getlist("param_default"), strict=False)
+    params = [(n.strip(), d) for n, d in rows if n.strip()]
+    return conflict(request, template, to_string(root) + "\n", form=True, params=params)
+
+
+def conflict(request, template, theirs: str, form: bool = False, params=()) -> HttpResponse:
+    latest = revisions.latest(template)
+    context = {
+        "template": template,
+        "latest": latest,
+        "base": request.POST.get("base_revision", ""),
+        "theirs": theirs,
+        "form": form,
+        "params": params,
+        "message": request.POST.get("message", ""),
+        "diff": revisions.diff(latest.rendered if latest else "", theirs, "latest", "yours"),
+    }
+    return render(request, "editor/conflict.html", context, status=409)
 
 
 def editor(request: HttpRequest, pk: int) -> HttpResponse:
@@ -131,9 +165,10 @@ def editor(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "editor/template_editor.html", _context(template, root, slots, sections, devices))
 
 
-def _context(template, root, slots, sections, devices, errors=()):
+def _context(template, root, slots, sections, devices, errors=(), base=None):
     return {
         "template": template,
+        "base_revision": base or revisions.latest_number(template),
         "sections": sections,
         "devices": devices,
         "profiles": DeviceProfile.objects.order_by("kind", "name"),
@@ -180,6 +215,8 @@ def raw_xml(request: HttpRequest, pk: int) -> HttpResponse:
     error, text = "", None
     if request.method == "POST":
         text = request.POST.get("xml", "")
+        if revisions.is_stale(template, request.POST.get("base_revision")):
+            return conflict(request, template, text)
         try:
             warnings = editing.replace_xml(template, text)
         except XMLInputError as e:
@@ -192,7 +229,9 @@ def raw_xml(request: HttpRequest, pk: int) -> HttpResponse:
     if text is None:
         text = services.render_xml(template)
     status = 422 if error else 200
-    return render(request, "editor/raw_xml.html", {"template": template, "text": text, "error": error}, status=status)
+    base = request.POST.get("base_revision") or revisions.latest_number(template)
+    context = {"template": template, "text": text, "error": error, "base_revision": base}
+    return render(request, "editor/raw_xml.html", context, status=status)
 
 
 @require_POST

@@ -1,0 +1,45 @@
+"""A template's revisions: the list, a diff of any two, restoring an old one."""
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from builder.library import revisions
+from builder.library.models import DomainTemplate, TemplateRevision
+
+
+def history(request: HttpRequest, pk: int) -> HttpResponse:
+    template = get_object_or_404(DomainTemplate, pk=pk)
+    revs = list(template.revisions.select_related("author").order_by("-number"))
+    numbers = [r.number for r in revs]
+    by_number = {r.number: r for r in revs}
+
+    def chosen(key, default):
+        value = request.GET.get(key, "")
+        return int(value) if value.isdigit() and int(value) in by_number else default
+
+    new = chosen("b", numbers[0] if numbers else None)
+    old = chosen("a", numbers[1] if len(numbers) > 1 else new)
+    diff = None
+    if "a" in request.GET and old is not None and new is not None:
+        a, b = by_number[old], by_number[new]
+        diff = revisions.diff(a.rendered, b.rendered, f"revision {a.number}", f"revision {b.number}")
+    context = {
+        "template": template,
+        "revisions": revs,
+        "latest": numbers[0] if numbers else None,
+        "old": old,
+        "new": new,
+        "diff": diff,
+    }
+    return render(request, "editor/history.html", context)
+
+
+@require_POST
+def restore(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    template = get_object_or_404(DomainTemplate, pk=pk)
+    revision = get_object_or_404(TemplateRevision, template=template, number=number)
+    revisions.restore(template, revision)
+    messages.success(request, f"Restored revision {number} as a new revision.")
+    return redirect("template-history", pk=template.pk)

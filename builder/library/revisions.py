@@ -1,0 +1,201 @@
+"""Revisions of templates: every change that stores a template makes one, in this one place.
+
+The editing operations call `changed(template)` once they have stored it. Outside a request
+(commands, tests calling the operations) that records a revision at once; during a request,
+`RevisionMiddleware` groups the request's changes, so a button that first saves the form and then
+moves a device still makes one revision, with the request's user and the "Message" typed.
+A change that leaves the template exactly as its latest revision records nothing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import difflib
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Max
+
+from builder.domainxml import assemble, parse
+
+from .models import DeviceSlot, DomainTemplate, TemplateRevision
+
+
+@dataclass
+class _Group:
+    author: object = None
+    message: str = ""
+    request: object = None
+    touched: dict[int, tuple[DomainTemplate, str | None]] = field(default_factory=dict)
+
+
+_group: ContextVar[_Group | None] = ContextVar("revision_group", default=None)
+
+
+def snapshot(template: DomainTemplate) -> dict:
+    slots = DeviceSlot.objects.filter(template=template).order_by("position")
+    return {
+        "xml": template.xml,
+        "slots": [{"profile": s.profile_id, "xml": s.xml} for s in slots],
+        "parameters": template.parameters,
+    }
+
+
+def _rendered(template: DomainTemplate) -> str:
+    from .services import render_xml
+
+    try:
+        return render_xml(template)
+    except parse.XMLInputError as e:
+        return f"<!-- not renderable: {e} -->\n"
+
+
+def latest(template: DomainTemplate) -> TemplateRevision | None:
+    return template.revisions.order_by("-number").first()
+
+
+def latest_number(template: DomainTemplate) -> int:
+    return template.revisions.aggregate(m=Max("number"))["m"] or 0
+
+
+@transaction.atomic
+def record(template: DomainTemplate, author=None, message: str = "") -> TemplateRevision | None:
+    """A new revision of the template as stored now; None when it is the same as the latest."""
+    template = DomainTemplate.objects.select_for_update().get(pk=template.pk)  # one number at a time
+    snap = snapshot(template)
+    last = latest(template)
+    if last is not None and last.snapshot == snap:
+        return None
+    return TemplateRevision.objects.create(
+        template=template,
+        number=(last.number if last else 0) + 1,
+        author=author if getattr(author, "is_authenticated", False) else None,
+        message=message[:500],
+        snapshot=snap,
+        rendered=_rendered(template),
+    )
+
+
+def changed(template: DomainTemplate, message: str | None = None) -> None:
+    """Called by every operation that stores a template, once it has stored it."""
+    group = _group.get()
+    if group is None:
+        record(template, message=message or "")
+    else:
+        group.touched[template.pk] = (template, message)
+
+
+@contextlib.contextmanager
+def grouped(author=None, message: str = "", request=None):
+    """Changes inside become one revision per template, made on leaving (nothing when it raises)."""
+    if _group.get() is not None:  # nested: the outer group records
+        yield
+        return
+    group = _Group(author, message, request)
+    token = _group.set(group)
+    try:
+        yield
+    finally:
+        _group.reset(token)
+    _flush(group)
+
+
+def _flush(group: _Group) -> None:
+    if not group.touched:
+        return
+    author, message = group.author, group.message
+    if group.request is not None:
+        user = getattr(group.request, "user", None)
+        author = user if getattr(user, "is_authenticated", False) else None
+        if group.request.method == "POST":
+            message = group.request.POST.get("message", "").strip()
+    for pk, (template, own_message) in group.touched.items():
+        if DomainTemplate.objects.filter(pk=pk).exists():
+            record(template, author, message or own_message or "")
+
+
+class RevisionMiddleware:
+    """One revision per changed template per request, with its author and message."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        with grouped(request=request):
+            return self.get_response(request)
+
+
+def is_stale(template: DomainTemplate, base) -> bool:
+    """True when a save based on revision `base` would overwrite a later one.
+
+    A missing or unreadable base (an old page, a client posting directly) counts as the latest.
+    """
+    try:
+        base = int(base)
+    except (TypeError, ValueError):
+        return False
+    return base < latest_number(template)
+
+
+@transaction.atomic
+def restore(template: DomainTemplate, revision: TemplateRevision) -> None:
+    """Make the template what it was at `revision` (a new revision then records it)."""
+    from .models import DeviceProfile
+
+    snap = revision.snapshot
+    template.xml = snap["xml"]
+    root = parse.parse_xml(template.xml, settings.MAX_XML_BYTES, root_tag="domain")
+    template.name = (root.findtext("name") or template.name).strip()[:200] or template.name
+    template.parameters = snap.get("parameters", [])
+    template.save()
+    template.slots.all().delete()
+    existing = set(
+        DeviceProfile.objects.filter(pk__in=[s["profile"] for s in snap["slots"] if s["profile"]]).values_list(
+            "pk", flat=True
+        )
+    )
+    devices = _rendered_devices(revision.rendered)
+    slots = []
+    for i, s in enumerate(snap["slots"]):
+        if s["profile"] in existing:
+            slots.append(DeviceSlot(template=template, position=i, profile_id=s["profile"]))
+        else:  # a profile deleted since: the device as it was rendered then, as the template's own
+            xml = s["xml"] or (devices[i] if i < len(devices) else "")
+            slots.append(DeviceSlot(template=template, position=i, xml=xml))
+    DeviceSlot.objects.bulk_create(slots)
+    changed(template, message=f"Restored revision {revision.number}")
+
+
+def _rendered_devices(xml: str) -> list[str]:
+    try:
+        root = parse.parse_xml(xml, settings.MAX_XML_BYTES, root_tag="domain")
+    except parse.XMLInputError:
+        return []
+    container = root.find("devices")
+    nodes = [n for n in container if assemble.is_device(n)] if container is not None else []
+    return [assemble.to_string(n) for n in nodes]
+
+
+def diff(old: str, new: str, old_label: str = "", new_label: str = "") -> list[tuple[str, str]]:
+    """A unified diff as (css class, line) pairs: add, del, hunk, head or ctx."""
+    lines = []
+    for line in difflib.unified_diff(
+        old.splitlines(), new.splitlines(), fromfile=old_label, tofile=new_label, lineterm=""
+    ):
+        if line.startswith(("+++", "---")):
+            kind = "head"
+        elif line.startswith("@@"):
+            kind = "hunk"
+        elif line.startswith("+"):
+            kind = "add"
+        elif line.startswith("-"):
+            kind = "del"
+        else:
+            kind = "ctx"
+        lines.append((kind, line))
+    return lines
+
+
+__all__ = ["RevisionMiddleware", "changed", "diff", "grouped", "is_stale", "latest", "record", "restore"]
