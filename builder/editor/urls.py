@@ -14,6 +14,7 @@ urlpatterns = [
     path("templates/<int:pk>/history/", history.history, name="template-history"),
     path("templates/<int:pk>/history/<int:number>/restore/", history.restore, name="template-restore"),
     path("templates/<int:pk>/download/", templates.download, name="template-download"),
+    path("templates/<int:pk>/bundle/", templates.bundle, name="template-bundle"),
     path("templates/<int:pk>/render/", templates.render_template, name="template-render"),
     path("templates/<int:pk>/devices/add/", devices.add, name="device-add"),
     path("templates/<int:pk>/devices/<int:sid>/move/", devices.move, name="device-move"),

@@ -123,7 +123,8 @@ document.addEventListener("submit", async (e) => {
   if (form.id !== "import-form") return;
   const files = Array.from(form.querySelector("#files").files);
   const pasted = form.querySelector("#pasted").value.trim();
-  if (files.length < 2 || pasted) return; // one file or pasted text: the plain form post is enough
+  const bundle = form.querySelector("#bundle");
+  if (files.length < 2 || pasted || (bundle && bundle.files.length)) return; // one file or pasted text: the plain form post is enough
   e.preventDefault();
   const wrap = form.querySelector(".progress-wrap");
   const bar = form.querySelector("progress");

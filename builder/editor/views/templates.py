@@ -19,7 +19,7 @@ from builder.domainxml.render import Identities
 from builder.domainxml.spec import InvalidValues
 from builder.editor import present
 from builder.editor.forms import form_for
-from builder.library import editing, revisions, services
+from builder.library import bundles, editing, revisions, services
 from builder.library.models import DeviceProfile, DomainTemplate
 
 
@@ -268,6 +268,15 @@ def download(request: HttpRequest, pk: int) -> HttpResponse:
         context = {"template": template, "problems": problems, "anyway": request.get_full_path() + "?anyway=1"}
         return render(request, "editor/download_blocked.html", context, status=409)
     return _download(to_string(root) + "\n", root.findtext("name") or template.name)
+
+
+def bundle(request: HttpRequest, pk: int) -> HttpResponse:
+    """NAME.bundle.json: the template with the profiles it links to, for another installation."""
+    template = get_object_or_404(DomainTemplate, pk=pk)
+    response = HttpResponse(bundles.dumps(template).encode("utf-8"), content_type="application/json")
+    safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in template.name) or "template"
+    response["Content-Disposition"] = f'attachment; filename="{safe}.bundle.json"'
+    return response
 
 
 def render_template(request: HttpRequest, pk: int) -> HttpResponse:
