@@ -42,12 +42,20 @@ def _slot(pk: int, sid: int) -> DeviceSlot:
     return get_object_or_404(DeviceSlot.objects.select_related("template", "profile"), pk=sid, template_id=pk)
 
 
+def _acting_on(request: HttpRequest, pk: int, sid: int) -> tuple[DeviceSlot, HttpResponse | None]:
+    """The slot a device button acts on, once the form it was pressed in is saved (or the refusal)."""
+    slot = _slot(pk, sid)
+    refused = save_posted(request, slot.template)
+    if refused is None:
+        slot.refresh_from_db()  # the save may have changed its XML
+    return slot, refused
+
+
 @require_POST
 def move(request: HttpRequest, pk: int, sid: int) -> HttpResponse:
-    slot = _slot(pk, sid)
-    if refused := save_posted(request, slot.template):
+    slot, refused = _acting_on(request, pk, sid)
+    if refused:
         return refused
-    slot.refresh_from_db()  # the save may have changed its XML
     up = request.POST.get("direction") == "up"
     if editing.move_slot(slot, -1 if up else 1):
         messages.success(request, f"Moved the device {'up' if up else 'down'}.")
@@ -58,10 +66,9 @@ def move(request: HttpRequest, pk: int, sid: int) -> HttpResponse:
 
 @require_POST
 def remove(request: HttpRequest, pk: int, sid: int) -> HttpResponse:
-    slot = _slot(pk, sid)
-    if refused := save_posted(request, slot.template):
+    slot, refused = _acting_on(request, pk, sid)
+    if refused:
         return refused
-    slot.refresh_from_db()  # the save may have changed its XML
     label = slot.profile.name if slot.profile_id else f"device {slot.position + 1}"
     editing.remove_slot(slot)
     messages.success(request, f"Removed {label}.")
@@ -70,10 +77,9 @@ def remove(request: HttpRequest, pk: int, sid: int) -> HttpResponse:
 
 @require_POST
 def detach(request: HttpRequest, pk: int, sid: int) -> HttpResponse:
-    slot = _slot(pk, sid)
-    if refused := save_posted(request, slot.template):
+    slot, refused = _acting_on(request, pk, sid)
+    if refused:
         return refused
-    slot.refresh_from_db()  # the save may have changed its XML
     name = slot.profile.name if slot.profile_id else ""
     editing.detach_slot(slot)
     if name:
@@ -83,10 +89,9 @@ def detach(request: HttpRequest, pk: int, sid: int) -> HttpResponse:
 
 @require_POST
 def save_as_profile(request: HttpRequest, pk: int, sid: int) -> HttpResponse:
-    slot = _slot(pk, sid)
-    if refused := save_posted(request, slot.template):
+    slot, refused = _acting_on(request, pk, sid)
+    if refused:
         return refused
-    slot.refresh_from_db()  # the save may have changed its XML
     name = request.POST.get(f"profile_name_{slot.pk}", request.POST.get("name", "")).strip()
     if not name:
         messages.error(request, "Give the new profile a name.")
