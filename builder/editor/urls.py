@@ -13,6 +13,7 @@ urlpatterns = [
     path("templates/<int:pk>/parameters/", templates.parameters, name="template-parameters"),
     path("templates/<int:pk>/history/", history.history, name="template-history"),
     path("templates/<int:pk>/history/<int:number>/restore/", history.restore, name="template-restore"),
+    path("templates/<int:pk>/fork/", templates.fork, name="template-fork"),
     path("templates/<int:pk>/download/", templates.download, name="template-download"),
     path("templates/<int:pk>/bundle/", templates.bundle, name="template-bundle"),
     path("templates/<int:pk>/render/", templates.render_template, name="template-render"),

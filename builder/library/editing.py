@@ -288,3 +288,69 @@ def render_instance(template: DomainTemplate, values: dict[str, str], identities
     missing = substitute(root, {k: v for k, v in given.items() if v != ""})
     generated = fill_identities(root, identities)
     return Rendered(root, missing, generated)
+
+
+# -- fork ---------------------------------------------------------------------------------
+
+
+def unique_template_name(name: str) -> str:
+    """`name`, or `name-2`, `name-3` ... when a template already has it."""
+    name = name[:200]
+    taken = set(DomainTemplate.objects.filter(name__startswith=name[:190]).values_list("name", flat=True))
+    if name not in taken:
+        return name
+    n = 2
+    while True:
+        suffix = f"-{n}"
+        candidate = name[: 200 - len(suffix)] + suffix
+        if candidate not in taken and not DomainTemplate.objects.filter(name=candidate).exists():
+            return candidate
+        n += 1
+
+
+def fork(template: DomainTemplate, owner=None, copy_profiles: bool = False, name: str | None = None) -> DomainTemplate:
+    """A copy of the template for `owner`: same XML (but its name), description, parameters and slots.
+
+    Linked slots link to the same profiles, or with `copy_profiles` to new copies of them (one per
+    profile), so later edits of the originals do not reach the fork. Raises XMLInputError for a
+    name XML cannot hold.
+    """
+    from .revisions import latest_number
+
+    with transaction.atomic():
+        new_name = unique_template_name((name or "").strip() or f"{template.name}-copy")
+        root = _parse(template.xml, root_tag="domain")
+        node = root.find("name")
+        if node is None:
+            node = etree.Element("name")
+            root.insert(0, node)
+        try:
+            node.text = new_name  # lxml escapes what needs escaping
+        except ValueError:
+            raise parse.XMLInputError("the name contains a control character, which XML cannot hold") from None
+        forked = DomainTemplate.objects.create(
+            name=new_name,
+            description=template.description,
+            xml=assemble.to_string(root),
+            parameters=copy.deepcopy(template.parameters),
+            owner=owner,
+        )
+        copies: dict[int, DeviceProfile] = {}
+        slots = []
+        for slot in slots_of(template):
+            profile = slot.profile
+            if profile is not None and copy_profiles:
+                if profile.pk not in copies:
+                    copies[profile.pk] = DeviceProfile.objects.create(
+                        name=f"{profile.name} (copy)"[:200],
+                        description=profile.description,
+                        xml=profile.xml,
+                        owner=owner,
+                    )
+                profile = copies[profile.pk]
+            slots.append(DeviceSlot(template=forked, position=slot.position, profile=profile, xml=slot.xml))
+        DeviceSlot.objects.bulk_create(slots)
+        number = latest_number(template)
+        message = f"Forked from {template.name} revision {number}" if number else f"Forked from {template.name}"
+        _changed(forked, message)
+    return forked

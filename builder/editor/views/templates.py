@@ -304,3 +304,22 @@ def render_template(request: HttpRequest, pk: int) -> HttpResponse:
     }
     response = render(request, "editor/render.html", context)
     return trigger_client_event(response, "rendered") if request.htmx else response
+
+
+def fork(request: HttpRequest, pk: int) -> HttpResponse:
+    """A copy of the template in the requesting person's space; the original stays as it is."""
+    template = get_object_or_404(DomainTemplate, pk=pk)
+    name, copy_profiles, error = f"{template.name}-copy", False, ""
+    if request.method == "POST":
+        name = request.POST.get("name", "").strip()
+        copy_profiles = bool(request.POST.get("copy_profiles"))
+        owner = request.user if request.user.is_authenticated else None
+        try:
+            forked = editing.fork(template, owner=owner, copy_profiles=copy_profiles, name=name or None)
+        except XMLInputError as e:
+            error = str(e)
+        else:
+            messages.success(request, f"Forked {template.name} as {forked.name}.")
+            return redirect("template-editor", pk=forked.pk)
+    context = {"template": template, "name": name, "copy_profiles": copy_profiles, "error": error}
+    return render(request, "editor/fork.html", context, status=422 if error else 200)
