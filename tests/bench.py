@@ -65,6 +65,7 @@ def hundred_device_domain() -> str:
 def preview_request_ms(devices: list[str]) -> float:
     """The editor's live preview as the page posts it: every field of a 20-device template."""
     import lxml.html
+    from django.contrib.auth import get_user_model
     from django.test import Client
     from django.test.utils import setup_test_environment
 
@@ -72,6 +73,8 @@ def preview_request_ms(devices: list[str]) -> float:
     template = DomainTemplate.objects.create(name="preview20", xml=split(parse_domain(hundred_device_domain()).root)[0])
     DeviceSlot.objects.bulk_create(DeviceSlot(template=template, position=i, xml=x) for i, x in enumerate(devices))
     client = Client()
+    user, _ = get_user_model().objects.get_or_create(username="bench")
+    client.force_login(user)
     page = lxml.html.fromstring(client.get(f"/templates/{template.pk}/").content)
     form = page.get_element_by_id("editor-form")
     data = {k: v for k, v in form.form_values()}

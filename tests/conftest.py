@@ -68,3 +68,33 @@ def _fresh_tooltips():
     from builder.specdocs import tooltips
 
     tooltips.invalidate()
+
+
+TEST_USERNAME = "tester"
+
+
+def test_user():
+    """The account the tests browse as (made once per test database state)."""
+    from django.contrib.auth import get_user_model
+
+    user, made = get_user_model().objects.get_or_create(username=TEST_USERNAME)
+    if made:
+        user.set_unusable_password()  # force_login needs none, and hashing one costs ~0.1 s a test
+        user.save()
+    return user
+
+
+test_user.__test__ = False  # not a test, whatever its name
+
+
+@pytest.fixture(autouse=True)
+def _logged_in(request):
+    """Every page needs a login: a test using `client` browses as `tester`.
+
+    A test that logs in as someone else afterwards (force_login, login) simply replaces the
+    session; `@pytest.mark.anonymous` keeps the client anonymous and makes no user.
+    """
+    if "client" not in request.fixturenames or request.node.get_closest_marker("anonymous"):
+        return
+    client = request.getfixturevalue("client")
+    client.force_login(test_user())

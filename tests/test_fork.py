@@ -160,10 +160,10 @@ def test_it_forks_through_the_page_button_and_redirects(client, original):
     assert revision_count(original) == count
 
 
-def test_it_forks_anonymously_with_the_default_name(client, original):
+def test_it_forks_for_the_logged_in_user_with_the_default_name(client, original):
     response = client.post(f"/templates/{original.pk}/fork/", {"name": ""})
     forked = DomainTemplate.objects.get(name=f"{original.name}-copy")
     assert response.status_code == 302
     assert response["Location"] == f"/templates/{forked.pk}/"
-    assert forked.owner is None
+    assert forked.owner.username == "tester"  # the tests' user (every page needs a login)
     assert [s.profile_id for s in editing.slots_of(forked)] == [s.profile_id for s in editing.slots_of(original)]

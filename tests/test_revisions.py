@@ -10,6 +10,7 @@ from django.test import Client
 
 from builder.library import editing, revisions, services
 from builder.library.models import DeviceProfile, DomainTemplate, TemplateRevision
+from tests.conftest import test_user
 from tests.test_editor import BOOTORDER, TABLET, changed, editor_form, editor_page, html_of, press
 
 pytestmark = pytest.mark.django_db
@@ -248,8 +249,15 @@ def test_it_restores_an_old_revision_as_a_new_one(client, imported, tablet):
 # -- no lost updates -------------------------------------------------------------------------
 
 
+def logged_in_clients() -> tuple[Client, Client]:
+    clients = Client(), Client()
+    for c in clients:
+        c.force_login(test_user())
+    return clients
+
+
 def test_it_refuses_a_form_save_based_on_an_older_revision(imported):
-    first, second = Client(), Client()
+    first, second = logged_in_clients()
     form_a = editor_form(first, imported)
     form_b = editor_form(second, imported)
     assert form_a["base_revision"] == form_b["base_revision"] == ["1"]
@@ -284,7 +292,7 @@ def test_it_refuses_a_form_save_based_on_an_older_revision(imported):
 
 
 def test_it_refuses_a_raw_xml_save_based_on_an_older_revision(imported):
-    first, second = Client(), Client()
+    first, second = logged_in_clients()
     form_a, form_b = raw_form(first, imported), raw_form(second, imported)
     form_a["xml"] = form_a["xml"].replace("</name>", "-first</name>")
     form_b["xml"] = form_b["xml"].replace("</name>", "-second</name>")

@@ -34,7 +34,24 @@ def browser():
 
 @pytest.fixture
 def page(browser, live_server):
+    """A browser tab logged in as the tests' user (the session cookie of a forced login)."""
+    from django.conf import settings
+    from django.test import Client
+
+    from tests.conftest import test_user
+
+    login = Client()
+    login.force_login(test_user())
     context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+    context.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": login.cookies[settings.SESSION_COOKIE_NAME].value,
+                "url": live_server.url,
+            }
+        ]
+    )
     page = context.new_page()
     page.set_default_timeout(10_000)
     page.base = live_server.url
