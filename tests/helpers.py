@@ -77,3 +77,22 @@ def exercised_fields() -> frozenset[str]:
 
 def diff(a: etree._Element, b: etree._Element, reorder_top: bool = False) -> list[str]:
     return compare.differences(a, b, reorder_top=reorder_top)
+
+
+def run_command(command: str, *args: str) -> tuple[str, str, int]:
+    """(stdout, stderr, exit status) of a management command run in this process."""
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    out, err = StringIO(), StringIO()
+    code = 0
+    try:
+        call_command(command, *args, stdout=out, stderr=err)
+    except CommandError as e:
+        err.write(f"CommandError: {e}\n")
+        code = e.returncode
+    except SystemExit as e:
+        code = e.code
+    return out.getvalue(), err.getvalue(), code

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import json
-from io import StringIO
 
 import pytest
-from django.core.management import call_command
-from django.core.management.base import CommandError
 
 from builder.library.bundles import BundleError, export_bundle, import_bundle
 from builder.library.models import DeviceProfile, DeviceSlot, DomainTemplate, TemplateRevision
 from builder.library.services import import_domain, render_xml
+from tests.helpers import run_command
 
 pytestmark = pytest.mark.django_db
 
@@ -71,17 +69,6 @@ def _counts() -> tuple[int, int, int, int]:
         DeviceProfile.objects.count(),
         TemplateRevision.objects.count(),
     )
-
-
-def run(command: str, *args: str) -> tuple[str, str, int]:
-    out, err = StringIO(), StringIO()
-    code = 0
-    try:
-        call_command(command, *args, stdout=out, stderr=err)
-    except CommandError as e:
-        err.write(f"CommandError: {e}\n")
-        code = e.returncode
-    return out.getvalue(), err.getvalue(), code
 
 
 def test_it_exports_bundle_local_keys_not_ids(template):
@@ -204,14 +191,14 @@ def test_it_saves_nothing_when_a_later_step_fails(template):
 
 
 def test_it_exports_and_imports_through_the_commands(template, tmp_path):
-    out, err, code = run("export_bundle", str(template.pk))
+    out, err, code = run_command("export_bundle", str(template.pk))
     assert code == 0 and err == ""
     assert json.loads(out) == export_bundle(template)
     path = tmp_path / "web.bundle.json"
-    assert run("export_bundle", str(template.pk), "-o", str(path)) == ("", "", 0)
+    assert run_command("export_bundle", str(template.pk), "-o", str(path)) == ("", "", 0)
     assert json.loads(path.read_text(encoding="utf-8")) == export_bundle(template)
 
-    out, err, code = run("import_bundle", str(path))
+    out, err, code = run_command("import_bundle", str(path))
     assert code == 0 and err == ""
     first, *rest = out.splitlines()
     new = DomainTemplate.objects.exclude(pk=template.pk).get()
@@ -226,7 +213,7 @@ def test_it_reports_each_bad_file_and_exits_1(template, tmp_path):
     bad = tmp_path / "bad.json"
     bad.write_bytes(b"not json at all")
     missing = tmp_path / "missing.json"
-    out, err, code = run("import_bundle", str(bad), str(good), str(missing))
+    out, err, code = run_command("import_bundle", str(bad), str(good), str(missing))
     assert code == 1
     assert out.splitlines()[0].startswith(f"imported {good} as template ")
     lines = err.splitlines()
@@ -237,7 +224,7 @@ def test_it_reports_each_bad_file_and_exits_1(template, tmp_path):
 
 
 def test_it_refuses_an_unknown_template_id():
-    _out, err, code = run("export_bundle", "999999")
+    _out, err, code = run_command("export_bundle", "999999")
     assert code == 1 and "no template with id 999999" in err
 
 

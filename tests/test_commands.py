@@ -15,29 +15,15 @@ from django.core.management.base import CommandError
 from lxml import etree
 
 from builder.library.models import DeviceProfile, DeviceSlot, DomainTemplate
-from tests.helpers import CORPUS, ROOT, SHARED, diff
+from tests.helpers import CORPUS, ROOT, SHARED, diff, run_command
 
 STARTER = ROOT / "builder" / "library" / "starter" / "templates" / "xen-hvm-example.xml"
 IMPORTED = re.compile(r"imported (?P<file>.+) as template (?P<id>\d+) \((?P<name>.*)\)")
 
 
-def run(command: str, *args: str) -> tuple[str, str, int]:
-    """(stdout, stderr, exit status) of a management command run in this process."""
-    out, err = StringIO(), StringIO()
-    code = 0
-    try:
-        call_command(command, *args, stdout=out, stderr=err)
-    except CommandError as e:
-        err.write(f"CommandError: {e}\n")
-        code = e.returncode
-    except SystemExit as e:
-        code = e.code
-    return out.getvalue(), err.getvalue(), code
-
-
 def import_one(path: Path) -> tuple[DomainTemplate, list[str]]:
     """Import one file that must import; (its template, its warning lines without the prefix)."""
-    out, err, code = run("import_domain", str(path))
+    out, err, code = run_command("import_domain", str(path))
     assert code == 0, err
     assert err == ""
     first, *rest = out.splitlines()
@@ -51,7 +37,7 @@ def import_one(path: Path) -> tuple[DomainTemplate, list[str]]:
 
 
 def export(template: DomainTemplate) -> str:
-    out, err, code = run("export_domain", str(template.pk))
+    out, err, code = run_command("export_domain", str(template.pk))
     assert code == 0, err
     return out
 
@@ -92,7 +78,7 @@ def test_it_imports_each_corpus_file_and_says_as_which_template(path):
 @pytest.mark.django_db
 def test_it_imports_several_files_in_one_run_one_template_each_in_order():
     files = CORPUS[:5]
-    out, err, code = run("import_domain", *map(str, files))
+    out, err, code = run_command("import_domain", *map(str, files))
 
     assert code == 0, err
     imported = [IMPORTED.fullmatch(line) for line in out.splitlines() if line.startswith("imported ")]
@@ -235,7 +221,7 @@ def test_it_writes_the_export_to_a_file_with_o(tmp_path):
     template, _ = import_one(STARTER)
     target = tmp_path / "out.xml"
 
-    out, err, code = run("export_domain", str(template.pk), "-o", str(target))
+    out, err, code = run_command("export_domain", str(template.pk), "-o", str(target))
 
     assert code == 0, err
     assert out == ""
@@ -246,7 +232,7 @@ def test_it_writes_the_export_to_a_file_with_o(tmp_path):
 def test_it_refuses_an_unknown_template_id(tmp_path):
     target = tmp_path / "out.xml"
 
-    out, err, code = run("export_domain", "424242", "-o", str(target))
+    out, err, code = run_command("export_domain", "424242", "-o", str(target))
 
     assert code == 1
     assert out == ""
@@ -265,14 +251,14 @@ def test_it_refuses_an_id_that_is_not_a_number():
 
 @pytest.mark.django_db
 def test_it_lists_nothing_when_there_are_no_templates():
-    assert run("list_templates") == ("", "", 0)
+    assert run_command("list_templates") == ("", "", 0)
 
 
 @pytest.mark.django_db
 def test_it_lists_templates_as_id_and_name_lines():
     made = [import_one(path)[0] for path in (STARTER, CORPUS[0], CORPUS[1])]
 
-    out, err, code = run("list_templates")
+    out, err, code = run_command("list_templates")
 
     assert code == 0 and err == ""
     assert out.splitlines() == [f"{t.pk} {t.name}" for t in sorted(made, key=lambda t: t.pk)]
@@ -283,7 +269,7 @@ def test_it_lists_templates_as_id_and_name_lines():
 
 
 def test_it_validates_the_starter_template():
-    out, err, code = run("validate_domain", str(STARTER))
+    out, err, code = run_command("validate_domain", str(STARTER))
 
     assert code == 0, out + err
     assert "error:" not in out + err
@@ -293,7 +279,7 @@ def test_it_validates_the_starter_template():
 def test_it_refuses_a_multicast_mac_with_an_error_line(tmp_path):
     path = variant(tmp_path, "multicast", "00:16:3e:5d:c7:9e", "11:22:33:44:55:66")
 
-    out, _, code = run("validate_domain", str(path))
+    out, _, code = run_command("validate_domain", str(path))
 
     assert code == 1
     errors = [line for line in out.splitlines() if line.startswith(f"error: {path}: ")]
@@ -304,7 +290,7 @@ def test_it_refuses_a_multicast_mac_with_an_error_line(tmp_path):
 def test_it_refuses_an_unknown_element_naming_it_and_its_line(tmp_path):
     path = variant(tmp_path, "unknown", "<emulator>", "<frobnicator/>\n    <emulator>")
 
-    out, _, code = run("validate_domain", str(path))
+    out, _, code = run_command("validate_domain", str(path))
 
     assert code == 1
     errors = [line for line in out.splitlines() if line.startswith(f"error: {path}: ")]
@@ -314,7 +300,7 @@ def test_it_refuses_an_unknown_element_naming_it_and_its_line(tmp_path):
 def test_it_names_the_2008_spellings_without_rewriting_them(tmp_path):
     path = variant(tmp_path, "clock-sync", "<clock offset='localtime'/>", "<clock sync='localtime'/>")
 
-    out, _, code = run("validate_domain", str(path))
+    out, _, code = run_command("validate_domain", str(path))
 
     assert code == 1  # libvirt would not take the file as written
     assert f"warning: {path}: import_domain would rewrite this: <clock sync='localtime'>" in out
@@ -327,7 +313,7 @@ def test_it_checks_every_file_and_exits_1_if_any_has_errors(tmp_path):
     broken = tmp_path / "broken.xml"
     broken.write_text("<domain type='kvm'><name>x</name>")
 
-    out, err, code = run("validate_domain", str(bad), str(STARTER), str(broken))
+    out, err, code = run_command("validate_domain", str(bad), str(STARTER), str(broken))
 
     assert code == 1
     assert f"{STARTER}: valid" in out.splitlines()
@@ -371,7 +357,7 @@ def library() -> tuple:
 
 @pytest.mark.django_db
 def test_it_loads_the_starter_library():
-    out, err, code = run("load_starter")
+    out, err, code = run_command("load_starter")
 
     assert code == 0, err
     lines = out.splitlines()
@@ -383,10 +369,10 @@ def test_it_loads_the_starter_library():
 
 @pytest.mark.django_db
 def test_it_loads_the_starter_library_only_once():
-    run("load_starter")
+    run_command("load_starter")
     first = library()
 
-    out, err, code = run("load_starter")
+    out, err, code = run_command("load_starter")
 
     assert code == 0, err
     lines = out.splitlines()

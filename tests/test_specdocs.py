@@ -8,12 +8,9 @@ import re
 import subprocess
 import sys
 from html import escape as html_escape
-from io import StringIO
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
-from django.core.management.base import CommandError
 from django.core.signals import request_started
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -24,7 +21,7 @@ from builder.domainxml.elements import all_elements
 from builder.specdocs import tooltips
 from builder.specdocs.models import DocEntry
 from builder.specdocs.tooltips import PROJECT, SPEC_URL, declared_fields, tooltip_for
-from tests.helpers import ROOT, SPEC_2008
+from tests.helpers import ROOT, SPEC_2008, run_command
 from tests.test_declarations import FACTS_2008, _declared
 
 LIBVIRT_SPEC = Path("/usr/share/doc/libvirt-doc/html/formatdomain.html")  # Debian's libvirt-doc
@@ -47,12 +44,7 @@ def fresh_cache():
 
 
 def run(*args: str) -> tuple[str, str, int]:
-    out, err, code = StringIO(), StringIO(), 0
-    try:
-        call_command("import_spec_docs", *args, stdout=out, stderr=err)
-    except CommandError as e:
-        code = e.returncode
-    return out.getvalue(), err.getvalue(), code
+    return run_command("import_spec_docs", *args)
 
 
 @pytest.fixture

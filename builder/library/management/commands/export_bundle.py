@@ -1,5 +1,5 @@
 from builder.library.bundles import dumps
-from builder.library.management.output import TemplateOutputCommand
+from builder.library.management.base import TemplateOutputCommand
 
 
 class Command(TemplateOutputCommand):

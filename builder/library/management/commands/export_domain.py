@@ -1,7 +1,7 @@
 from django.core.management.base import CommandError
 
 from builder.domainxml.parse import XMLInputError
-from builder.library.management.output import TemplateOutputCommand
+from builder.library.management.base import TemplateOutputCommand
 from builder.library.services import render_xml
 
 
