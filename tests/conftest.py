@@ -77,7 +77,11 @@ def test_user():
     """The account the tests browse as (made once per test database state)."""
     from django.contrib.auth import get_user_model
 
-    user, made = get_user_model().objects.get_or_create(username=TEST_USERNAME)
+    # A superuser, as the first account of an installation is: it acts as the owner of what
+    # commands loaded without an owner (see builder.library.access).
+    user, made = get_user_model().objects.get_or_create(
+        username=TEST_USERNAME, defaults={"is_superuser": True, "is_staff": True}
+    )
     if made:
         user.set_unusable_password()  # force_login needs none, and hashing one costs ~0.1 s a test
         user.save()

@@ -1230,7 +1230,7 @@ def test_it_saves_a_changed_profile_field_and_linked_templates_follow(client, di
     found = changes(before, disk_profile.xml)
     assert found == ["/disk/source[1]/@file: '/var/lib/libvirt/images/shared.qcow2' became '/srv/new.qcow2'"]
     page = " ".join(html_of(client.get(response["Location"])).text_content().split())
-    assert "Saved. 1 template device follows this profile." in page
+    assert "Saved. 1 template device follows this profile in templates you can see." in page
     assert domain(template).find("devices/disk/source").get("file") == "/srv/new.qcow2"
     assert rendered(client.get(f"/templates/{template.pk}/render/")).find("devices/disk/source").get("file") == (
         "/srv/new.qcow2"
@@ -1335,8 +1335,8 @@ def test_it_narrows_the_library_by_owner(client, library):
     from django.contrib.auth.models import User
 
     alice = User.objects.create_user("alice")
-    DomainTemplate.objects.filter(name="db").update(owner=alice)
-    DeviceProfile.objects.filter(name="LAN").update(owner=alice)
+    DomainTemplate.objects.filter(name="db").update(owner=alice, visibility="everyone")
+    DeviceProfile.objects.filter(name="LAN").update(owner=alice, visibility="everyone")
     doc = html_of(client.get("/", {"owner": "alice"}))
     assert listed(doc, "h-templates") == ["db"]
     assert listed(doc, "h-profiles") == ["LAN"]

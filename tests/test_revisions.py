@@ -73,6 +73,8 @@ def test_it_records_a_new_template(client):
 
 def test_it_records_one_revision_per_editor_save_with_message_and_author(client, imported):
     user = get_user_model().objects.create_user("ada", password="pw")
+    imported.owner = user  # hers to change
+    imported.save(update_fields=["owner"])
     client.force_login(user)
     data = changed(editor_form(client, imported), {"resources-vcpu": "6", "message": "more cpus"})
     assert client.post(f"/templates/{imported.pk}/", data).status_code == 302
@@ -186,6 +188,8 @@ def test_it_shows_revisions_read_only_in_the_admin(client, imported):
 
 def test_it_lists_the_revisions_newest_first(client, imported):
     user = get_user_model().objects.create_user("ada", password="pw")
+    imported.owner = user  # hers to change
+    imported.save(update_fields=["owner"])
     client.force_login(user)
     client.post(
         f"/templates/{imported.pk}/",
@@ -227,7 +231,7 @@ def test_it_restores_an_old_revision_as_a_new_one(client, imported, tablet):
     before = {r.number: (r.rendered, r.snapshot) for r in TemplateRevision.objects.filter(template=imported)}
     # Restore revision 3 (linked tablet, vcpu 7, no parameters), then revision 1.
     page = client.get(f"/templates/{imported.pk}/history/")
-    buttons = html_of(page).xpath("//table[@class='revisions']//form")
+    buttons = html_of(page).xpath("//table[@class='revisions']//button[text()='Restore']")
     assert len(buttons) == 3  # every revision but the latest
     assert client.post(f"/templates/{imported.pk}/history/3/restore/").status_code == 302
     assert numbers(imported) == [1, 2, 3, 4, 5]

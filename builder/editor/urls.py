@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import devices, history, imports, library, profiles, templates
+from .views import devices, history, imports, library, profiles, sharing, teams, templates
 
 urlpatterns = [
     path("", library.library, name="library"),
@@ -23,6 +23,14 @@ urlpatterns = [
     path("templates/<int:pk>/devices/<int:sid>/detach/", devices.detach, name="device-detach"),
     path("templates/<int:pk>/devices/<int:sid>/save-as-profile/", devices.save_as_profile, name="device-save-profile"),
     path("templates/<int:pk>/devices/<int:sid>/xml/", devices.slot_xml, name="device-xml"),
+    path("templates/<int:pk>/publish/", sharing.publish, name="template-publish"),
+    path("templates/<int:pk>/share/", sharing.share, {"kind": "templates"}, name="template-share"),
+    path("templates/<int:pk>/delete/", sharing.delete, {"kind": "templates"}, name="template-delete"),
+    path("profiles/<int:pk>/share/", sharing.share, {"kind": "profiles"}, name="profile-share"),
+    path("profiles/<int:pk>/delete/", sharing.delete, {"kind": "profiles"}, name="profile-delete"),
+    path("teams/", teams.teams, name="teams"),
+    path("teams/<int:pk>/", teams.team, name="team"),
+    path("teams/<int:pk>/members/", teams.members, name="team-members"),
     path("profiles/new/", profiles.new, name="profile-new"),
     path("profiles/<int:pk>/", profiles.editor, name="profile-editor"),
     path("profiles/<int:pk>/preview/", profiles.preview, name="profile-preview"),

@@ -263,9 +263,12 @@ def undeclared_parameters(template: DomainTemplate, root: etree._Element) -> lis
     return [n for n in placeholders(root) if n not in declared]
 
 
-def with_defaults(template: DomainTemplate, root: etree._Element) -> etree._Element:
-    """A copy with the declared parameters' defaults filled in (the tree itself when there are none)."""
-    defaults = {p["name"]: p["default"] for p in template.parameters if p.get("default")}
+def with_defaults(template: DomainTemplate, root: etree._Element, parameters: list[dict] | None = None):
+    """A copy with the declared parameters' defaults filled in (the tree itself when there are none).
+
+    `parameters`: those of the version being rendered, when not the template's own."""
+    params = template.parameters if parameters is None else parameters
+    defaults = {p["name"]: p["default"] for p in params if p.get("default")}
     if not defaults:
         return root
     filled = copy.deepcopy(root)
@@ -280,11 +283,17 @@ class Rendered:
     generated: Identities
 
 
-def render_instance(template: DomainTemplate, values: dict[str, str], identities: Identities | None = None) -> Rendered:
+def render_instance(
+    template: DomainTemplate, values: dict[str, str], identities: Identities | None = None, version=None
+) -> Rendered:
     """One guest from the template: parameters (or their defaults) filled in, uuid and MACs made
-    (or taken from `identities`, so a page and its download agree)."""
-    root = render(template)
-    given = {p["name"]: values.get(p["name"]) or p.get("default", "") for p in template.parameters}
+    (or taken from `identities`, so a page and its download agree).
+
+    `version` (a publishing.Version): what to render; by default the template as stored now."""
+    root, params = (
+        (version.root, version.parameters) if version is not None else (render(template), template.parameters)
+    )
+    given = {p["name"]: values.get(p["name"]) or p.get("default", "") for p in params}
     missing = substitute(root, {k: v for k, v in given.items() if v != ""})
     generated = fill_identities(root, identities)
     return Rendered(root, missing, generated)
@@ -293,19 +302,27 @@ def render_instance(template: DomainTemplate, values: dict[str, str], identities
 # -- fork ---------------------------------------------------------------------------------
 
 
-def unique_template_name(name: str) -> str:
-    """`name`, or `name-2`, `name-3` ... when a template already has it."""
+def unique_template_name(name: str, owner=None) -> str:
+    """`name`, or `name-2`, `name-3` ... when a template of the same owner already has it.
+
+    Only the owner's own names count: others' (maybe private) templates must not show through."""
     name = name[:200]
-    taken = set(DomainTemplate.objects.filter(name__startswith=name[:190]).values_list("name", flat=True))
+    mine = DomainTemplate.objects.filter(owner=owner) if owner is not None else DomainTemplate.objects.all()
+    taken = set(mine.filter(name__startswith=name[:190]).values_list("name", flat=True))
     if name not in taken:
         return name
     n = 2
     while True:
         suffix = f"-{n}"
         candidate = name[: 200 - len(suffix)] + suffix
-        if candidate not in taken and not DomainTemplate.objects.filter(name=candidate).exists():
+        if candidate not in taken and not mine.filter(name=candidate).exists():
             return candidate
         n += 1
+
+
+def copied_profiles(forked: DomainTemplate, original: DomainTemplate):
+    """The profiles a fork links to that the original does not: the copies fork made."""
+    return DeviceProfile.objects.filter(slots__template=forked).exclude(slots__template=original).distinct()
 
 
 def fork(template: DomainTemplate, owner=None, copy_profiles: bool = False, name: str | None = None) -> DomainTemplate:
@@ -318,7 +335,7 @@ def fork(template: DomainTemplate, owner=None, copy_profiles: bool = False, name
     from .revisions import latest_number
 
     with transaction.atomic():
-        new_name = unique_template_name((name or "").strip() or f"{template.name}-copy")
+        new_name = unique_template_name((name or "").strip() or f"{template.name}-copy", owner)
         root = _parse(template.xml, root_tag="domain")
         node = root.find("name")
         if node is None:

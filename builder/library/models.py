@@ -17,13 +17,65 @@ from builder.domainxml.elements.resources import to_bytes
 from builder.domainxml.parse import XMLInputError, parse_xml
 
 
+class Team(models.Model):
+    """People who share templates and profiles; each member has one role in it."""
+
+    name = models.CharField(max_length=100, unique=True)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Role(models.TextChoices):
+    # In rising order: each role may do what the ones before it may.
+    VIEWER = "viewer", "Viewer"
+    EDITOR = "editor", "Editor"
+    ADMIN = "admin", "Admin"
+
+
+class Membership(models.Model):
+    team = models.ForeignKey(Team, related_name="memberships", on_delete=models.CASCADE)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, related_name="memberships", on_delete=models.CASCADE)
+    role = models.CharField(max_length=8, choices=Role.choices, default=Role.VIEWER)
+
+    class Meta:
+        ordering = ["team", "user__username"]
+        constraints = [models.UniqueConstraint(fields=["team", "user"], name="one_membership_per_team")]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.team} ({self.role})"
+
+
+class Visibility(models.TextChoices):
+    PRIVATE = "private", "Private: only the owner"
+    TEAM = "team", "Team: members of its team"
+    EVERYONE = "everyone", "Everyone with an account"
+
+
 class Owned(models.Model):
+    """Who an object belongs to and who may see it; the rules are in builder.library.access.
+
+    An object without an owner (loaded by a command) belongs to the installation.
+    """
+
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.PROTECT)
+    visibility = models.CharField(max_length=8, choices=Visibility.choices, default=Visibility.PRIVATE)
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
 
     class Meta:
         abstract = True
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(visibility="team") | models.Q(team__isnull=False),
+                name="%(class)s_team_visibility_needs_a_team",
+            )
+        ]
 
 
 def _parse_device(xml: str) -> etree._Element:
@@ -45,7 +97,7 @@ class DeviceProfile(Owned):
     xml = models.TextField(help_text="the device element's XML")
     summary = models.CharField(max_length=300, blank=True, editable=False)
 
-    class Meta:
+    class Meta(Owned.Meta):
         ordering = ["kind", "name"]
 
     def __str__(self) -> str:
@@ -72,11 +124,19 @@ class DomainTemplate(Owned):
     xml = models.TextField(help_text="the domain XML with the devices taken out")
     # [{"name": "disk_path", "default": "/var/lib/libvirt/images/web.qcow2"}, ...]: ${name} in any value
     parameters = models.JSONField(default=list, blank=True)
+    # The approved revision: rendering, download and the API use it; later edits are a draft.
+    published = models.ForeignKey(
+        "TemplateRevision", null=True, blank=True, related_name="+", on_delete=models.SET_NULL, editable=False
+    )
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, related_name="+", on_delete=models.SET_NULL, editable=False
+    )
+    published_at = models.DateTimeField(null=True, blank=True, editable=False)
     domain_type = models.CharField(max_length=16, blank=True, editable=False)
     vcpus = models.PositiveIntegerField(null=True, editable=False)
     memory_kib = models.BigIntegerField(null=True, editable=False)
 
-    class Meta:
+    class Meta(Owned.Meta):
         ordering = ["name", "id"]
 
     def __str__(self) -> str:
@@ -160,6 +220,30 @@ class TemplateRevision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.template} r{self.number}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not kwargs.get("force_insert"):
+            raise ValueError("a revision is never changed once made")
+        super().save(*args, **kwargs)
+
+
+class ProfileRevision(models.Model):
+    """One stored state of a device profile; never changed afterwards."""
+
+    profile = models.ForeignKey(DeviceProfile, related_name="revisions", on_delete=models.CASCADE)
+    number = models.PositiveIntegerField()
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    created = models.DateTimeField(auto_now_add=True)
+    message = models.CharField(max_length=500, blank=True)
+    name = models.CharField(max_length=200)
+    xml = models.TextField()
+
+    class Meta:
+        ordering = ["profile", "-number"]
+        constraints = [models.UniqueConstraint(fields=["profile", "number"], name="one_profile_revision_per_number")]
+
+    def __str__(self) -> str:
+        return f"{self.profile} r{self.number}"
 
     def save(self, *args, **kwargs):
         if self.pk is not None and not kwargs.get("force_insert"):

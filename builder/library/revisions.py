@@ -5,6 +5,9 @@ The editing operations call `changed(template)` once they have stored it. Outsid
 `RevisionMiddleware` groups the request's changes, so a button that first saves the form and then
 moves a device still makes one revision, with the request's user and the "Message" typed.
 A change that leaves the template exactly as its latest revision records nothing.
+
+Device profiles have revisions too: every save of a profile (wherever it happens) records one
+through a post_save signal, grouped the same way.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from django.db.models import Max
 
 from builder.domainxml import assemble, parse
 
-from .models import DeviceSlot, DomainTemplate, TemplateRevision
+from .models import DeviceProfile, DeviceSlot, DomainTemplate, ProfileRevision, TemplateRevision
 
 
 @dataclass
@@ -29,6 +32,7 @@ class _Group:
     message: str = ""
     request: object = None
     touched: dict[int, tuple[DomainTemplate, str | None]] = field(default_factory=dict)
+    profiles: dict[int, DeviceProfile] = field(default_factory=dict)
 
 
 _group: ContextVar[_Group | None] = ContextVar("revision_group", default=None)
@@ -102,8 +106,36 @@ def grouped(author=None, message: str = "", request=None):
     _flush(group)
 
 
+@transaction.atomic
+def record_profile(profile: DeviceProfile, author=None, message: str = "") -> ProfileRevision | None:
+    """A new revision of the profile as stored now; None when it is the same as the latest."""
+    profile = DeviceProfile.objects.select_for_update().get(pk=profile.pk)
+    last = profile.revisions.order_by("-number").first()
+    if last is not None and (last.xml, last.name) == (profile.xml, profile.name):
+        return None
+    return ProfileRevision.objects.create(
+        profile=profile,
+        number=(last.number if last else 0) + 1,
+        author=author if getattr(author, "is_authenticated", False) else None,
+        message=message[:500],
+        name=profile.name,
+        xml=profile.xml,
+    )
+
+
+def profile_changed(sender, instance: DeviceProfile, **kwargs) -> None:
+    """post_save of DeviceProfile (connected in LibraryConfig.ready)."""
+    if kwargs.get("raw"):
+        return
+    group = _group.get()
+    if group is None:
+        record_profile(instance)
+    else:
+        group.profiles[instance.pk] = instance
+
+
 def _flush(group: _Group) -> None:
-    if not group.touched:
+    if not group.touched and not group.profiles:
         return
     author, message = group.author, group.message
     if group.request is not None:
@@ -114,6 +146,9 @@ def _flush(group: _Group) -> None:
     for pk, (template, own_message) in group.touched.items():
         if DomainTemplate.objects.filter(pk=pk).exists():
             record(template, author, message or own_message or "")
+    for pk, profile in group.profiles.items():
+        if DeviceProfile.objects.filter(pk=pk).exists():
+            record_profile(profile, author, message)
 
 
 class RevisionMiddleware:
@@ -198,4 +233,15 @@ def diff(old: str, new: str, old_label: str = "", new_label: str = "") -> list[t
     return lines
 
 
-__all__ = ["RevisionMiddleware", "changed", "diff", "grouped", "is_stale", "latest", "record", "restore"]
+__all__ = [
+    "RevisionMiddleware",
+    "changed",
+    "diff",
+    "grouped",
+    "is_stale",
+    "latest",
+    "profile_changed",
+    "record",
+    "record_profile",
+    "restore",
+]

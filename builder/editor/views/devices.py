@@ -1,14 +1,15 @@
 """The devices panel: add, move, remove, detach, save as profile, raw XML of one device."""
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from builder.domainxml.elements import DEVICES
 from builder.domainxml.parse import XMLInputError
-from builder.library import editing
+from builder.library import access, editing
+from builder.library.access import Action
 from builder.library.models import DeviceProfile, DeviceSlot, DomainTemplate
 
 from .templates import save_posted
@@ -21,12 +22,12 @@ def _back(slot_or_template, anchor: str = "devices") -> HttpResponse:
 
 @require_POST
 def add(request: HttpRequest, pk: int) -> HttpResponse:
-    template = get_object_or_404(DomainTemplate, pk=pk)
+    template = access.get_or_404(DomainTemplate, request.user, Action.EDIT, pk=pk)
     if refused := save_posted(request, template):
         return refused
     choice = request.POST.get("device", "")
     if choice.startswith("profile:") and choice[8:].isdigit():
-        profile = get_object_or_404(DeviceProfile, pk=int(choice[8:]))
+        profile = access.get_or_404(DeviceProfile, request.user, Action.VIEW, pk=int(choice[8:]))
         slot = editing.add_device(template, profile=profile)
         messages.success(request, f"Added {profile.name} (linked to the profile).")
     elif choice.startswith("kind:") and choice[5:] in DEVICES:
@@ -38,13 +39,19 @@ def add(request: HttpRequest, pk: int) -> HttpResponse:
     return _back(template, f"slot{slot.pk}")
 
 
-def _slot(pk: int, sid: int) -> DeviceSlot:
-    return get_object_or_404(DeviceSlot.objects.select_related("template", "profile"), pk=sid, template_id=pk)
+def _slot(request: HttpRequest, pk: int, sid: int, action: Action = Action.EDIT) -> DeviceSlot:
+    """The slot `sid` of template `pk`, if the person may do `action` with that template."""
+    template = access.get_or_404(DomainTemplate, request.user, action, pk=pk)
+    slot = DeviceSlot.objects.select_related("profile").filter(pk=sid, template=template).first()
+    if slot is None:
+        raise Http404("This template has no such device.")
+    slot.template = template
+    return slot
 
 
 def _acting_on(request: HttpRequest, pk: int, sid: int) -> tuple[DeviceSlot, HttpResponse | None]:
     """The slot a device button acts on, once the form it was pressed in is saved (or the refusal)."""
-    slot = _slot(pk, sid)
+    slot = _slot(request, pk, sid)
     refused = save_posted(request, slot.template)
     if refused is None:
         slot.refresh_from_db()  # the save may have changed its XML
@@ -96,8 +103,11 @@ def save_as_profile(request: HttpRequest, pk: int, sid: int) -> HttpResponse:
     if not name:
         messages.error(request, "Give the new profile a name.")
         return _back(slot, f"slot{slot.pk}")
-    owner = request.user if request.user.is_authenticated else None
-    profile, left_out = editing.save_as_profile(slot, name, owner=owner)
+    profile, left_out = editing.save_as_profile(slot, name, owner=request.user)
+    shared = slot.template.team_id and slot.template.visibility != "private"
+    if shared and slot.template.team in access.teams_to_share_with(request.user):
+        # Shared like the template it came from, so those who see the template can open it.
+        access.share(request.user, profile, slot.template.team, slot.template.visibility)
     messages.success(request, f"Saved as profile {profile.name}; this device is now linked to it.")
     if left_out:
         messages.info(request, f"Left out of the profile, so each guest gets its own: {', '.join(left_out)}.")
@@ -105,7 +115,7 @@ def save_as_profile(request: HttpRequest, pk: int, sid: int) -> HttpResponse:
 
 
 def slot_xml(request: HttpRequest, pk: int, sid: int) -> HttpResponse:
-    slot = _slot(pk, sid)
+    slot = _slot(request, pk, sid, Action.EDIT if request.method == "POST" else Action.VIEW)
     error, text = "", slot.device_xml
     if request.method == "POST":
         text = request.POST.get("xml", "")

@@ -5,12 +5,14 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from builder.library import revisions
+from builder.editor.rights import rights
+from builder.library import access, revisions
+from builder.library.access import Action
 from builder.library.models import DomainTemplate, TemplateRevision
 
 
 def history(request: HttpRequest, pk: int) -> HttpResponse:
-    template = get_object_or_404(DomainTemplate, pk=pk)
+    template = access.get_or_404(DomainTemplate, request.user, Action.VIEW, pk=pk)
     revs = list(template.revisions.select_related("author").order_by("-number"))
     numbers = [r.number for r in revs]
     by_number = {r.number: r for r in revs}
@@ -27,6 +29,7 @@ def history(request: HttpRequest, pk: int) -> HttpResponse:
         diff = revisions.diff(a.rendered, b.rendered, f"revision {a.number}", f"revision {b.number}")
     context = {
         "template": template,
+        "rights": rights(request.user, template),
         "revisions": revs,
         "latest": numbers[0] if numbers else None,
         "old": old,
@@ -38,7 +41,7 @@ def history(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def restore(request: HttpRequest, pk: int, number: int) -> HttpResponse:
-    template = get_object_or_404(DomainTemplate, pk=pk)
+    template = access.get_or_404(DomainTemplate, request.user, Action.EDIT, pk=pk)
     revision = get_object_or_404(TemplateRevision, template=template, number=number)
     revisions.restore(template, revision)
     messages.success(request, f"Restored revision {number} as a new revision.")

@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from builder.domainxml.assemble import to_string
@@ -11,7 +11,10 @@ from builder.domainxml.parse import XMLInputError, parse_xml
 from builder.domainxml.spec import InvalidValues
 from builder.editor import present
 from builder.editor.forms import form_for
-from builder.library.models import DeviceProfile
+from builder.editor.rights import ownership
+from builder.library import access
+from builder.library.access import Action
+from builder.library.models import DeviceProfile, DomainTemplate
 from builder.library.services import check_device
 
 
@@ -29,7 +32,7 @@ def new(request: HttpRequest) -> HttpResponse:
         profile = DeviceProfile.objects.create(
             name=name,
             xml=to_string(device.node),
-            owner=request.user if request.user.is_authenticated else None,
+            owner=request.user,
         )
         messages.success(request, f"Created profile {profile.name}.")
         return redirect("profile-editor", pk=profile.pk)
@@ -43,8 +46,15 @@ def _node(profile: DeviceProfile):
         raise Http404("this profile's XML cannot be read") from None
 
 
+def _used_by(profile: DeviceProfile, user) -> list:
+    """The devices linked to this profile in templates `user` may see."""
+    seen = access.visible(DomainTemplate.objects.all(), user)
+    return list(profile.slots.filter(template__in=seen).select_related("template").order_by("template__name"))
+
+
 def editor(request: HttpRequest, pk: int) -> HttpResponse:
-    profile = get_object_or_404(DeviceProfile, pk=pk)
+    action = Action.EDIT if request.method == "POST" else Action.VIEW
+    profile = access.get_or_404(DeviceProfile, request.user, action, pk=pk)
     node = _node(profile)
     cls = DEVICES.get(node.tag)
     # Bound only when the fields were posted: after a refused raw XML the fields show the profile as stored.
@@ -73,13 +83,16 @@ def editor(request: HttpRequest, pk: int) -> HttpResponse:
         if not error:
             profile.xml = to_string(node)
             profile.save()
-            used = profile.slots.count()
+            # Counted only in templates this person may see: others' private ones are not told of.
+            used = len(_used_by(profile, request.user))
             follow = "devices follow" if used != 1 else "device follows"
-            messages.success(request, f"Saved. {used} template {follow} this profile.")
+            messages.success(request, f"Saved. {used} template {follow} this profile in templates you can see.")
             return redirect("profile-editor", pk=profile.pk)
     xml = request.POST.get("xml") if error and "xml" in request.POST else to_string(node)
     context = {
         "profile": profile,
+        **ownership(request.user, profile),
+        "revisions": profile.revisions.select_related("author").order_by("-number")[:20],
         "form": form,
         "cls": cls,
         "error": error,
@@ -87,7 +100,7 @@ def editor(request: HttpRequest, pk: int) -> HttpResponse:
         "coloured": present.coloured(to_string(node)),
         "problems": check_device(node),
         "raw_error": bool(error) and "xml" in request.POST,
-        "used_by": profile.slots.select_related("template").order_by("template__name"),
+        "used_by": _used_by(profile, request.user),
         # Where field_row finds each field's messages, as on the template editor.
         "preview": {"placed": {f"profile-{n}": es for n, es in form.errors.items()} if form is not None else {}},
     }
@@ -96,7 +109,7 @@ def editor(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def preview(request: HttpRequest, pk: int) -> HttpResponse:
-    profile = get_object_or_404(DeviceProfile, pk=pk)
+    profile = access.get_or_404(DeviceProfile, request.user, Action.VIEW, pk=pk)
     node = _node(profile)
     cls = DEVICES.get(node.tag)
     if cls is None:  # no fields to apply: the page's name and description changed

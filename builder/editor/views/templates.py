@@ -6,8 +6,8 @@ import contextlib
 
 from django.contrib import messages
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 from django_htmx.http import trigger_client_event
@@ -19,7 +19,9 @@ from builder.domainxml.render import Identities
 from builder.domainxml.spec import InvalidValues
 from builder.editor import present
 from builder.editor.forms import form_for
-from builder.library import bundles, editing, revisions, services
+from builder.editor.rights import ownership, rights
+from builder.library import access, bundles, editing, publishing, revisions, services
+from builder.library.access import Action
 from builder.library.models import DeviceProfile, DomainTemplate
 
 
@@ -114,7 +116,8 @@ def save_posted(request: HttpRequest, template: DomainTemplate) -> HttpResponse 
         template.parameters = [{"name": n.strip(), "default": d} for n, d in rows if n.strip()]
     editing.apply_edit(root, slots, edit)
     messages.error(request, "Nothing was changed: some values are not accepted (marked below).")
-    context = _context(template, root, slots, sections, devices, errors, base=request.POST.get("base_revision"))
+    base = request.POST.get("base_revision")
+    context = _context(template, root, slots, sections, devices, errors, base=base, user=request.user)
     return render(request, "editor/template_editor.html", context, status=422)
 
 
@@ -148,8 +151,16 @@ def conflict(request, template, theirs: str, form: bool = False, params=()) -> H
     return render(request, "editor/conflict.html", context, status=409)
 
 
+def _get(request: HttpRequest, pk: int, action: Action) -> DomainTemplate:
+    return access.get_or_404(DomainTemplate.objects.select_related("published"), request.user, action, pk=pk)
+
+
+def _read_or_edit(request: HttpRequest) -> Action:
+    return Action.EDIT if request.method == "POST" else Action.VIEW
+
+
 def editor(request: HttpRequest, pk: int) -> HttpResponse:
-    template = get_object_or_404(DomainTemplate, pk=pk)
+    template = _get(request, pk, _read_or_edit(request))
     try:
         root = services.render(template)
     except XMLInputError as e:
@@ -162,16 +173,19 @@ def editor(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("template-editor", pk=template.pk)
     slots = editing.slots_of(template)
     sections, devices = _forms(template, root, slots)
-    return render(request, "editor/template_editor.html", _context(template, root, slots, sections, devices))
+    context = _context(template, root, slots, sections, devices, user=request.user)
+    return render(request, "editor/template_editor.html", context)
 
 
-def _context(template, root, slots, sections, devices, errors=(), base=None):
+def _context(template, root, slots, sections, devices, errors=(), base=None, user=None):
     return {
         "template": template,
+        **ownership(user, template),
+        "draft_ahead": publishing.is_draft_ahead(template),
         "base_revision": base or revisions.latest_number(template),
         "sections": sections,
         "devices": devices,
-        "profiles": DeviceProfile.objects.order_by("kind", "name"),
+        "profiles": access.visible(DeviceProfile.objects.order_by("kind", "name"), user),
         "kinds": [(tag, cls.label) for tag, cls in DEVICES.items()],
         "preview": _preview(template, root, slots, devices, errors),
         "refused": bool(errors),  # the page shows values that are not saved
@@ -181,7 +195,7 @@ def _context(template, root, slots, sections, devices, errors=(), base=None):
 @require_POST
 def preview(request: HttpRequest, pk: int) -> HttpResponse:
     """The whole domain as the form now says, not saved: XML, validation, errors at their fields."""
-    template = get_object_or_404(DomainTemplate, pk=pk)
+    template = _get(request, pk, Action.VIEW)
     slots = editing.slots_of(template)
     root = services.render(template)
     sections, devices = _forms(template, root, slots, data=request.POST)
@@ -211,7 +225,7 @@ def new_template(request: HttpRequest) -> HttpResponse:
 
 
 def raw_xml(request: HttpRequest, pk: int) -> HttpResponse:
-    template = get_object_or_404(DomainTemplate, pk=pk)
+    template = _get(request, pk, _read_or_edit(request))
     error, text = "", None
     if request.method == "POST":
         text = request.POST.get("xml", "")
@@ -231,12 +245,13 @@ def raw_xml(request: HttpRequest, pk: int) -> HttpResponse:
     status = 422 if error else 200
     base = request.POST.get("base_revision") or revisions.latest_number(template)
     context = {"template": template, "text": text, "error": error, "base_revision": base}
+    context["rights"] = rights(request.user, template)
     return render(request, "editor/raw_xml.html", context, status=status)
 
 
 @require_POST
 def parameters(request: HttpRequest, pk: int) -> HttpResponse:
-    template = get_object_or_404(DomainTemplate, pk=pk)
+    template = _get(request, pk, Action.EDIT)
     refused = save_posted(request, template)
     if refused is not None:
         return refused
@@ -259,20 +274,29 @@ def _download(xml: str, name: str) -> HttpResponse:
 
 
 def download(request: HttpRequest, pk: int) -> HttpResponse:
-    """NAME.xml; when it does not validate, a page that says why, with "Download anyway"."""
-    template = get_object_or_404(DomainTemplate, pk=pk)
+    """NAME.xml; when it does not validate, a page that says why, with "Download anyway".
+
+    The published revision unless `?revision=` asks for the draft or another one."""
+    template = _get(request, pk, Action.VIEW)
+    try:
+        version = publishing.version(template, request.GET.get("revision"))
+    except publishing.NoSuchVersion as e:
+        raise Http404(str(e)) from None
     # The parameters' defaults filled in, as the editor's preview checks it.
-    root = editing.with_defaults(template, services.render(template))
+    root = editing.with_defaults(template, version.root, version.parameters)
     problems = services.check(root)
     if any(p.level == "error" for p in problems) and not request.GET.get("anyway"):
-        context = {"template": template, "problems": problems, "anyway": request.get_full_path() + "?anyway=1"}
+        query = request.GET.copy()
+        query["anyway"] = "1"
+        anyway = f"{request.path}?{query.urlencode()}"
+        context = {"template": template, "problems": problems, "anyway": anyway, "version": version}
         return render(request, "editor/download_blocked.html", context, status=409)
     return _download(to_string(root) + "\n", root.findtext("name") or template.name)
 
 
 def bundle(request: HttpRequest, pk: int) -> HttpResponse:
     """NAME.bundle.json: the template with the profiles it links to, for another installation."""
-    template = get_object_or_404(DomainTemplate, pk=pk)
+    template = _get(request, pk, Action.VIEW)
     response = HttpResponse(bundles.dumps(template).encode("utf-8"), content_type="application/json")
     safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in template.name) or "template"
     response["Content-Disposition"] = f'attachment; filename="{safe}.bundle.json"'
@@ -280,11 +304,16 @@ def bundle(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def render_template(request: HttpRequest, pk: int) -> HttpResponse:
-    """Ask for the parameters, show the guest it gives, download it."""
-    template = get_object_or_404(DomainTemplate, pk=pk)
-    values = {p["name"]: request.GET.get(f"p_{p['name']}", "") for p in template.parameters}
+    """Ask for the parameters, show the guest it gives, download it (the published revision unless
+    `?revision=` asks for the draft or another one)."""
+    template = _get(request, pk, Action.VIEW)
+    try:
+        version = publishing.version(template, request.GET.get("revision"))
+    except publishing.NoSuchVersion as e:
+        raise Http404(str(e)) from None
+    values = {p["name"]: request.GET.get(f"p_{p['name']}", "") for p in version.parameters}
     kept = Identities(request.GET.get("g_uuid", ""), request.GET.getlist("g_mac"))
-    rendered = editing.render_instance(template, values, kept)
+    rendered = editing.render_instance(template, values, kept, version=version)
     problems = services.check(rendered.root)
     if request.GET.get("download"):
         if any(p.level == "error" for p in problems) and not request.GET.get("anyway"):
@@ -292,9 +321,12 @@ def render_template(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             return _download(to_string(rendered.root) + "\n", rendered.root.findtext("name") or template.name)
     xml = to_string(rendered.root)
-    fields = [(p["name"], values[p["name"]], p.get("default", "")) for p in template.parameters]
+    fields = [(p["name"], values[p["name"]], p.get("default", "")) for p in version.parameters]
     context = {
         "template": template,
+        "version": version,
+        "revision_asked": request.GET.get("revision", ""),
+        "draft_ahead": publishing.is_draft_ahead(template),
         "fields": fields,
         "rendered": rendered,
         "coloured": present.coloured(xml),
@@ -307,19 +339,37 @@ def render_template(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def fork(request: HttpRequest, pk: int) -> HttpResponse:
-    """A copy of the template in the requesting person's space; the original stays as it is."""
-    template = get_object_or_404(DomainTemplate, pk=pk)
-    name, copy_profiles, error = f"{template.name}-copy", False, ""
+    """A copy of the template in the person's own space or a team they edit in; the original
+    stays as it is."""
+    template = _get(request, pk, Action.VIEW)
+    teams = access.teams_to_share_with(request.user)
+    name, copy_profiles, error, team_id = f"{template.name}-copy", False, "", ""
     if request.method == "POST":
         name = request.POST.get("name", "").strip()
         copy_profiles = bool(request.POST.get("copy_profiles"))
-        owner = request.user if request.user.is_authenticated else None
-        try:
-            forked = editing.fork(template, owner=owner, copy_profiles=copy_profiles, name=name or None)
-        except XMLInputError as e:
-            error = str(e)
+        team_id = request.POST.get("team", "")
+        team = teams.filter(pk=team_id).first() if team_id.isdigit() else None
+        if team_id and team is None:
+            error = "You can fork only into your own space or a team you are an editor in."
         else:
-            messages.success(request, f"Forked {template.name} as {forked.name}.")
-            return redirect("template-editor", pk=forked.pk)
-    context = {"template": template, "name": name, "copy_profiles": copy_profiles, "error": error}
+            try:
+                with transaction.atomic():
+                    forked = editing.fork(template, owner=request.user, copy_profiles=copy_profiles, name=name or None)
+                    if team is not None:  # the fork and its copied profiles go to the team
+                        for obj in [forked, *editing.copied_profiles(forked, template)]:
+                            access.share(request.user, obj, team, "team")
+            except XMLInputError as e:
+                error = str(e)
+            else:
+                where = f" in {team.name}" if team else ""
+                messages.success(request, f"Forked {template.name} as {forked.name}{where}.")
+                return redirect("template-editor", pk=forked.pk)
+    context = {
+        "template": template,
+        "name": name,
+        "copy_profiles": copy_profiles,
+        "error": error,
+        "teams": teams,
+        "team_id": team_id,
+    }
     return render(request, "editor/fork.html", context, status=422 if error else 200)
