@@ -37,6 +37,8 @@ INSTALLED_APPS = [
     "builder.library",
     "builder.editor",
     "builder.specdocs",
+    "ninja",  # also serves swagger-ui from its own static files, not from a CDN
+    "builder.api",
 ]
 
 MIDDLEWARE = [

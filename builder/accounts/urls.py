@@ -6,6 +6,8 @@ from . import views
 urlpatterns = [
     path("setup/", views.setup, name="setup"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("account/", views.account, name="account"),
+    path("account/tokens/<int:token_id>/revoke/", views.revoke_token, name="revoke_token"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "accounts/password/",

@@ -1,10 +1,15 @@
+from django import forms
+from django.contrib import messages
 from django.contrib.auth import get_user_model, login
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.forms import UserCreationForm
 from django.db import transaction
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_http_methods, require_POST
+
+from builder.api.models import ApiToken
 
 
 class SetupForm(UserCreationForm):
@@ -32,3 +37,34 @@ def setup(request):
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         return redirect("library")
     return render(request, "registration/setup.html", {"form": form})
+
+
+class TokenForm(forms.Form):
+    name = forms.CharField(
+        max_length=100, required=False, help_text="What the token is for, such as a script or a host."
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def account(request):
+    """The user's API tokens: make one (its text is shown on this response only) or revoke one."""
+    form = TokenForm(request.POST if request.method == "POST" else None)
+    new_token = None
+    if form.is_valid():
+        _, new_token = ApiToken.issue(request.user, form.cleaned_data["name"])
+        form = TokenForm()
+    tokens = ApiToken.objects.filter(user=request.user)
+    # Rendered rather than redirected: after a redirect the plaintext would have to be kept somewhere.
+    response = render(request, "registration/account.html", {"form": form, "tokens": tokens, "new_token": new_token})
+    if new_token:
+        response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_POST
+def revoke_token(request, token_id: int):
+    # Someone else's token is "not found", as if it did not exist.
+    token = get_object_or_404(ApiToken, pk=token_id, user=request.user)
+    token.revoke()
+    messages.success(request, f"Revoked the token {token.prefix}… ({token.name or 'unnamed'}).")
+    return redirect("account")

@@ -1,0 +1,1 @@
+"""The HTTP API: per-user tokens and JSON/XML endpoints under /api/v1/."""
