@@ -77,6 +77,32 @@ class Owned(models.Model):
             )
         ]
 
+    # Changed by their own operations (sharing, publishing). A plain save() writes them only if
+    # this instance changed them: saving a template loaded before someone published it or shared
+    # it must not undo that.
+    GUARDED = ("owner", "team", "visibility")
+
+    def _guarded(self) -> dict:
+        return {f.attname: getattr(self, f.attname) for f in self._meta.concrete_fields if f.name in self.GUARDED}
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        obj = super().from_db(db, field_names, values)
+        obj._as_loaded = obj._guarded()
+        return obj
+
+    def _guarded_save_kwargs(self, kwargs: dict) -> dict:
+        loaded = getattr(self, "_as_loaded", None)
+        if loaded is not None and kwargs.get("update_fields") is None and not kwargs.get("force_insert"):
+            unchanged = {a for a, v in self._guarded().items() if loaded.get(a, v) == v}
+            kwargs["update_fields"] = [
+                f.name for f in self._meta.concrete_fields if not f.primary_key and f.attname not in unchanged
+            ]
+        return kwargs
+
+    def _saved(self) -> None:
+        self._as_loaded = self._guarded()
+
 
 def _parse_device(xml: str) -> etree._Element:
     try:
@@ -108,7 +134,8 @@ class DeviceProfile(Owned):
         self.kind = node.tag
         cls = device_class(node)
         self.summary = (cls(node).summary() if cls else node.tag)[:300]
-        super().save(*args, **kwargs)
+        super().save(*args, **self._guarded_save_kwargs(kwargs))
+        self._saved()
 
     def clean(self):
         node = _parse_device(self.xml)
@@ -118,6 +145,8 @@ class DeviceProfile(Owned):
 
 class DomainTemplate(Owned):
     """A whole guest: the domain XML without its devices, plus ordered device slots."""
+
+    GUARDED = (*Owned.GUARDED, "published", "published_by", "published_at")
 
     name = models.CharField(max_length=200)
     description = models.TextField(blank=True)
@@ -153,7 +182,8 @@ class DomainTemplate(Owned):
             self.memory_kib = size // 1024 if size is not None else None
         except (ValueError, IndexError):
             self.memory_kib = None
-        super().save(*args, **kwargs)
+        super().save(*args, **self._guarded_save_kwargs(kwargs))
+        self._saved()
 
     def clean(self):
         try:
