@@ -261,3 +261,21 @@ def test_it_imports_a_bundle_on_the_import_page(client, template):
     assert response.status_code == 422
     assert "error: bundle version 7 is not supported" in response.content.decode()
     assert _counts() == before
+
+
+def test_it_never_links_to_someone_elses_private_profile(template):
+    from django.contrib.auth import get_user_model
+
+    make = get_user_model().objects.create_user
+    alice, bob, carol = make("alice"), make("bob"), make("carol")
+    data = json.dumps(export_bundle(template)).encode()
+    DeviceProfile.objects.update(owner=carol)  # the originals: carol's, private
+    first, _ = import_bundle(data, owner=alice)  # alice's own private copies
+    second, notes = import_bundle(data, owner=bob)
+    alices = set(first.slots.exclude(profile=None).values_list("profile", flat=True))
+    bobs = set(second.slots.exclude(profile=None).values_list("profile", flat=True))
+    assert alices and bobs and not alices & bobs
+    assert all(n.startswith("created profile ") for n in notes if "profile" in n)
+    third, again = import_bundle(data, owner=bob)  # his own copies, now, are reused
+    assert set(third.slots.exclude(profile=None).values_list("profile", flat=True)) == bobs
+    assert again == [n.replace("created", "reused") for n in notes]

@@ -323,3 +323,32 @@ def test_it_takes_a_post_without_base_revision_as_based_on_the_latest(client, im
         client.post(f"/templates/{imported.pk}/xml/", {"xml": text.replace("</name>", "-x</name>")}).status_code == 302
     )
     assert numbers(imported) == [1, 2, 3, 4]
+
+
+# -- profiles ------------------------------------------------------------------------------------
+
+
+def test_every_save_of_a_profile_records_a_revision_with_its_author_and_message(client, tablet):
+    assert [(r.number, r.xml) for r in tablet.revisions.all()] == [(1, TABLET)]
+    page = client.get(f"/profiles/{tablet.pk}/")
+    assert page.status_code == 200
+    mouse = TABLET.replace("tablet", "mouse")
+    client.post(f"/profiles/{tablet.pk}/", {"name": "Mouse", "description": "", "xml": mouse, "message": "mouse"})
+    client.post(f"/profiles/{tablet.pk}/", {"name": "Mouse", "description": "", "xml": mouse})  # the same: none
+    revs = list(tablet.revisions.order_by("number"))
+    assert [(r.number, r.name, r.message) for r in revs] == [(1, "Tablet", ""), (2, "Mouse", "mouse")]
+    assert revs[1].author.username == "tester" and "mouse" in revs[1].xml
+    with pytest.raises(ValueError):
+        revs[0].save()
+
+
+def test_a_profiles_history_compares_and_restores(client, tablet):
+    tablet.xml = TABLET.replace("tablet", "mouse")
+    tablet.save()
+    page = client.get(f"/profiles/{tablet.pk}/history/", {"a": "1", "b": "2"}).content.decode()
+    assert 'class="diff-del">-' in page and "tablet" in page and 'class="diff-add">+' in page
+    assert client.post(f"/profiles/{tablet.pk}/history/1/restore/", {"message": "back"}).status_code == 302
+    tablet.refresh_from_db()
+    assert tablet.xml == TABLET
+    last = tablet.revisions.order_by("-number").first()
+    assert (last.number, last.message, last.xml) == (3, "back", TABLET)

@@ -34,4 +34,6 @@ urlpatterns = [
     path("profiles/new/", profiles.new, name="profile-new"),
     path("profiles/<int:pk>/", profiles.editor, name="profile-editor"),
     path("profiles/<int:pk>/preview/", profiles.preview, name="profile-preview"),
+    path("profiles/<int:pk>/history/", history.profile_history, name="profile-history"),
+    path("profiles/<int:pk>/history/<int:number>/restore/", history.profile_restore, name="profile-restore"),
 ]

@@ -186,8 +186,15 @@ def _check(doc: dict) -> tuple[dict, list[tuple[str | None, str]], dict[str, tup
 
 
 def _find_or_create(fields: dict, node: etree._Element, owner) -> tuple[DeviceProfile, bool]:
+    """An identical profile the importer may see (the installation's, for a command run without
+    an owner), or a new one of theirs; someone else's private profile is never linked."""
+    from .access import visible
+
     wanted = canonical(node)
-    for profile in DeviceProfile.objects.filter(kind=node.tag).order_by("pk"):
+    mine = (
+        visible(DeviceProfile.objects.all(), owner) if owner is not None else DeviceProfile.objects.filter(owner=None)
+    )
+    for profile in mine.filter(kind=node.tag).order_by("pk"):
         try:
             same = canonical(parse.parse_xml(profile.xml, settings.MAX_XML_BYTES)) == wanted
         except parse.XMLInputError:

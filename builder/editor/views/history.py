@@ -1,4 +1,4 @@
-"""A template's revisions: the list, a diff of any two, restoring an old one."""
+"""Revisions of templates and profiles: the list, a diff of any two, restoring an old one."""
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -8,7 +8,7 @@ from django.views.decorators.http import require_POST
 from builder.editor.rights import rights
 from builder.library import access, revisions
 from builder.library.access import Action
-from builder.library.models import DomainTemplate, TemplateRevision
+from builder.library.models import DeviceProfile, DomainTemplate, ProfileRevision, TemplateRevision
 
 
 def history(request: HttpRequest, pk: int) -> HttpResponse:
@@ -46,3 +46,40 @@ def restore(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     revisions.restore(template, revision)
     messages.success(request, f"Restored revision {number} as a new revision.")
     return redirect("template-history", pk=template.pk)
+
+
+def profile_history(request: HttpRequest, pk: int) -> HttpResponse:
+    profile = access.get_or_404(DeviceProfile, request.user, Action.VIEW, pk=pk)
+    revs = list(profile.revisions.select_related("author").order_by("-number"))
+    by_number = {r.number: r for r in revs}
+
+    def chosen(key, default):
+        value = request.GET.get(key, "")
+        return int(value) if value.isdigit() and int(value) in by_number else default
+
+    new = chosen("b", revs[0].number if revs else None)
+    old = chosen("a", revs[1].number if len(revs) > 1 else new)
+    diff = None
+    if "a" in request.GET and old is not None and new is not None:
+        a, b = by_number[old], by_number[new]
+        diff = revisions.diff(a.xml + "\n", b.xml + "\n", f"revision {a.number}", f"revision {b.number}")
+    context = {
+        "profile": profile,
+        "rights": rights(request.user, profile),
+        "revisions": revs,
+        "latest": revs[0].number if revs else None,
+        "old": old,
+        "new": new,
+        "diff": diff,
+    }
+    return render(request, "editor/profile_history.html", context)
+
+
+@require_POST
+def profile_restore(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    profile = access.get_or_404(DeviceProfile, request.user, Action.EDIT, pk=pk)
+    revision = get_object_or_404(ProfileRevision, profile=profile, number=number)
+    profile.xml, profile.name = revision.xml, revision.name
+    profile.save()  # the post_save signal records the new revision, with this request's message
+    messages.success(request, f"Restored revision {number} as a new revision.")
+    return redirect("profile-history", pk=profile.pk)

@@ -92,7 +92,6 @@ def editor(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "profile": profile,
         **ownership(request.user, profile),
-        "revisions": profile.revisions.select_related("author").order_by("-number")[:20],
         "form": form,
         "cls": cls,
         "error": error,
