@@ -268,6 +268,8 @@ def test_a_viewer_sees_the_editor_read_only(world):
     assert "Delete…" not in editor and "Sharing" not in editor
     admin = client_for(world, "team_admin").get(f"/templates/{template.pk}/").content.decode()
     assert "Delete…" in admin and "Sharing" in admin
+    raw = client_for(world, "team_viewer").get(f"/templates/{template.pk}/xml/").content.decode()
+    assert "readonly" in raw and "Read only" in raw and ">Save<" not in raw
 
 
 # -- sharing, teams, fork into a team --------------------------------------------------------------

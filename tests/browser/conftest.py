@@ -33,30 +33,36 @@ def browser():
 
 
 @pytest.fixture
-def page(browser, live_server):
-    """A browser tab logged in as the tests' user (the session cookie of a forced login)."""
+def page_for(browser, live_server):
+    """page_for(user): a browser tab of its own (own cookies) logged in as `user`."""
     from django.conf import settings
     from django.test import Client
 
+    contexts = []
+
+    def open_as(user):
+        login = Client()
+        login.force_login(user)
+        context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+        contexts.append(context)
+        cookie = login.cookies[settings.SESSION_COOKIE_NAME].value
+        context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}])
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        page.base = live_server.url
+        return page
+
+    yield open_as
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def page(page_for):
+    """A browser tab logged in as the tests' user (the session cookie of a forced login)."""
     from tests.conftest import test_user
 
-    login = Client()
-    login.force_login(test_user())
-    context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
-    context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": login.cookies[settings.SESSION_COOKIE_NAME].value,
-                "url": live_server.url,
-            }
-        ]
-    )
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    page.base = live_server.url
-    yield page
-    context.close()
+    return page_for(test_user())
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST
 
 from builder.domainxml.elements import DEVICES
 from builder.domainxml.parse import XMLInputError
+from builder.editor.rights import rights
 from builder.library import access, editing
 from builder.library.access import Action
 from builder.library.models import DeviceProfile, DeviceSlot, DomainTemplate
@@ -127,4 +128,5 @@ def slot_xml(request: HttpRequest, pk: int, sid: int) -> HttpResponse:
             messages.success(request, "Saved the device XML.")
             return _back(slot, f"slot{slot.pk}")
     context = {"template": slot.template, "slot": slot, "text": text, "error": error}
+    context["rights"] = rights(request.user, slot.template)
     return render(request, "editor/slot_xml.html", context, status=422 if error else 200)
