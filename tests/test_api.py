@@ -268,6 +268,17 @@ def test_unknown_query_keys_are_422_naming_them(client, ada_token, guest):
     assert [e["path"] for e in body["errors"]] == ["?colour", "?size"]
 
 
+def test_name_sets_the_domain_name_when_the_template_declares_no_such_parameter(client, ada, ada_token):
+    xml = GUEST.replace("${guest}", "base").replace("${disk_path}", "/var/lib/libvirt/images/base.qcow2")
+    plain = make_template(ada, xml, name="plain", params=[])
+    response = get(client, f"/templates/{plain.pk}/domain.xml", ada_token, name="web7")
+    assert response.status_code == 200
+    assert etree.fromstring(response.content).findtext("name") == "web7"
+    refused = get(client, f"/templates/{plain.pk}/domain.xml", ada_token, name="a/b")
+    assert refused.status_code == 422 and refused.json()["errors"][0]["path"] == "?name"
+    assert get(client, f"/templates/{plain.pk}/domain.xml", ada_token).content.count(b"<name>base</name>") == 1
+
+
 def test_a_template_libvirt_would_refuse_is_422_with_the_schema_errors(client, ada, ada_token):
     bad = make_template(ada, GUEST.replace("<vcpu>2</vcpu>", "<vcpu>lots</vcpu>"), name="bad", params=PARAMETERS)
 

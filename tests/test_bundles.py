@@ -269,7 +269,7 @@ def test_it_never_links_to_someone_elses_private_profile(template):
     make = get_user_model().objects.create_user
     alice, bob, carol = make("alice"), make("bob"), make("carol")
     data = json.dumps(export_bundle(template)).encode()
-    DeviceProfile.objects.update(owner=carol)  # the originals: carol's, private
+    DeviceProfile.objects.update(owner=carol, visibility="private")  # the originals: carol's, private
     first, _ = import_bundle(data, owner=alice)  # alice's own private copies
     second, notes = import_bundle(data, owner=bob)
     alices = set(first.slots.exclude(profile=None).values_list("profile", flat=True))

@@ -155,7 +155,9 @@ def domain_xml(request: HttpRequest, template_id: int):
     except publishing.NoSuchVersion as e:
         return api.create_response(request, {"detail": str(e)}, status=404)
     declared = {p["name"] for p in version.parameters}
-    unknown = sorted(k for k in request.GET if k != RESERVED and k not in declared)
+    # `name` always works: the domain's own <name>, unless the template declares a parameter of that name.
+    rename = request.GET.get("name") if "name" not in declared else None
+    unknown = sorted(k for k in request.GET if k not in (RESERVED, "name") and k not in declared)
     if unknown:
         errors = [
             {"level": "error", "path": f"?{k}", "message": f"{k!r} is not a parameter of this template"}
@@ -164,6 +166,11 @@ def domain_xml(request: HttpRequest, template_id: int):
         return _invalid(errors, unknown=unknown)
     values = {k: request.GET[k] for k in request.GET if k in declared}
     rendered = editing.render_instance(template, values, None, version=version)
+    if rename is not None:
+        try:
+            editing.set_domain_name(rendered.root, rename)
+        except ValueError as e:
+            return _invalid([{"level": "error", "path": "?name", "message": str(e)}])
     errors = [
         {"level": p.level, "path": p.path, "message": p.message}
         for p in services.check(rendered.root)

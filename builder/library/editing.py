@@ -302,6 +302,21 @@ def render_instance(
 # -- fork ---------------------------------------------------------------------------------
 
 
+def set_domain_name(root: etree._Element, name: str) -> None:
+    """Give the domain `root` this <name>; ValueError for one libvirt or XML cannot take."""
+    name = name.strip()
+    if not name or "/" in name:
+        raise ValueError("a domain name must not be empty or contain '/'")
+    node = root.find("name")
+    if node is None:
+        node = etree.Element("name")
+        root.insert(0, node)
+    try:
+        node.text = name
+    except ValueError:
+        raise ValueError("the name contains a control character, which XML cannot hold") from None
+
+
 def unique_template_name(name: str, owner=None) -> str:
     """`name`, or `name-2`, `name-3` ... when a template of the same owner already has it.
 

@@ -91,7 +91,10 @@ class Owned(models.Model):
         obj._as_loaded = obj._guarded()
         return obj
 
-    def _guarded_save_kwargs(self, kwargs: dict) -> dict:
+    def _prepare_save(self, kwargs: dict) -> dict:
+        """The save()'s kwargs, so that it writes guarded fields only if this instance changed them."""
+        if self._state.adding and self.owner_id is None:
+            self.visibility = Visibility.EVERYONE  # the installation's: stored as what access allows
         loaded = getattr(self, "_as_loaded", None)
         if loaded is not None and kwargs.get("update_fields") is None and not kwargs.get("force_insert"):
             unchanged = {a for a, v in self._guarded().items() if loaded.get(a, v) == v}
@@ -134,7 +137,7 @@ class DeviceProfile(Owned):
         self.kind = node.tag
         cls = device_class(node)
         self.summary = (cls(node).summary() if cls else node.tag)[:300]
-        super().save(*args, **self._guarded_save_kwargs(kwargs))
+        super().save(*args, **self._prepare_save(kwargs))
         self._saved()
 
     def clean(self):
@@ -182,7 +185,7 @@ class DomainTemplate(Owned):
             self.memory_kib = size // 1024 if size is not None else None
         except (ValueError, IndexError):
             self.memory_kib = None
-        super().save(*args, **self._guarded_save_kwargs(kwargs))
+        super().save(*args, **self._prepare_save(kwargs))
         self._saved()
 
     def clean(self):
