@@ -6,6 +6,7 @@ DEBUG          default: on (a laptop); set DEBUG=false in production
 ALLOWED_HOSTS  comma-separated; default: localhost names when DEBUG is on
 LIBVIRT_SCHEMA_DIR   folder with libvirt's domain.rng (default /usr/share/libvirt/schemas)
 MAX_XML_BYTES  largest domain XML accepted (default 1 MiB)
+LIBVIRT_TIMEOUT  seconds a libvirt host gets to answer a push or a query (default 30)
 """
 
 from pathlib import Path
@@ -13,7 +14,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from builder.env import env_bool, env_int, env_list, env_str
+from builder.env import env_bool, env_float, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -39,6 +40,7 @@ INSTALLED_APPS = [
     "builder.specdocs",
     "ninja",  # also serves swagger-ui from its own static files, not from a CDN
     "builder.api",
+    "builder.hosts",
 ]
 
 MIDDLEWARE = [
@@ -106,3 +108,6 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 LIBVIRT_SCHEMA_DIR = env_str("LIBVIRT_SCHEMA_DIR", "/usr/share/libvirt/schemas")
 MAX_XML_BYTES = env_int("MAX_XML_BYTES", 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_XML_BYTES + 64 * 1024
+
+# Pushing to libvirt hosts (builder.hosts)
+LIBVIRT_TIMEOUT = env_float("LIBVIRT_TIMEOUT", 30.0)

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class HostsConfig(AppConfig):
+    name = "builder.hosts"
+    verbose_name = "libvirt hosts"

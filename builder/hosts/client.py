@@ -1,0 +1,59 @@
+"""Calling a host: in a child process with a timeout (real hosts) or here (the test driver)."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import subprocess
+import sys
+
+from django.conf import settings
+
+from . import remote
+from .models import Host, safe_uri
+
+
+class HostError(Exception):
+    """A host could not do what was asked; the message is fit to show (no credentials in it)."""
+
+
+def bindings_available() -> bool:
+    return importlib.util.find_spec("libvirt") is not None
+
+
+def _redact(message: str, uri: str) -> str:
+    return message.replace(uri, safe_uri(uri)) if uri else message
+
+
+def call(host: Host | str, op: str, **args):
+    """The value of `op` on the host; HostError with a readable reason otherwise."""
+    uri = host.uri if isinstance(host, Host) else host
+    if not bindings_available():
+        raise HostError("Pushing is unavailable: libvirt-python is not installed on this server.")
+    if uri.startswith("test:"):
+        answer = remote.run_here(uri, op, args)
+    else:
+        answer = _in_child(uri, op, args)
+    if not answer.get("ok"):
+        raise HostError(_redact(answer.get("error") or "libvirt gave no reason", uri))
+    return answer["value"]
+
+
+def _in_child(uri: str, op: str, args: dict) -> dict:
+    timeout = settings.LIBVIRT_TIMEOUT
+    request = json.dumps({"uri": uri, "op": op, "args": args})
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "builder.hosts.remote"],
+            input=request,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            cwd=settings.BASE_DIR,
+        )
+    except subprocess.TimeoutExpired:  # run() has killed the child
+        return {"ok": False, "error": f"the host did not answer within {timeout:g} s (timed out)"}
+    try:
+        return json.loads(done.stdout)
+    except json.JSONDecodeError:
+        return {"ok": False, "error": f"the libvirt call failed: {done.stderr.strip()[-300:] or 'no answer'}"}
