@@ -13,6 +13,7 @@ This module imports nothing from Django: the child process starts in a few milli
 from __future__ import annotations
 
 import atexit
+import contextlib
 import json
 import sys
 import threading
@@ -151,10 +152,8 @@ _here_lock = threading.Lock()
 def _close_here() -> None:
     with _here_lock:
         for conn in _here.values():
-            try:
+            with contextlib.suppress(Exception):  # closing at exit: nothing left to tell
                 conn.close()
-            except Exception:  # closing at exit: nothing left to tell
-                pass
         _here.clear()
 
 
