@@ -21,7 +21,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 
-from .models import Membership, Role, Team, Visibility
+from .models import DeviceProfile, Membership, Role, Team, Visibility
 
 RANK = {Role.VIEWER: 1, Role.EDITOR: 2, Role.ADMIN: 3}
 
@@ -122,8 +122,10 @@ class SharingError(ValueError):
     pass
 
 
-def share(user, obj: Model, team: Team | None, visibility: str) -> None:
-    """Give `obj` to `team` (or to nobody) with `visibility`, if `user` may; saves it."""
+def share(user, obj: Model, team: Team | None, visibility: str) -> int:
+    """Give `obj` to `team` (or to nobody) with `visibility`, if `user` may; saves it.
+
+    Returns how many linked devices became own copies (builder.library.links) because of it."""
     if not can(user, Action.SHARE, obj):
         raise PermissionDenied("Only its owner or an admin of its team may change who sees this.")
     if visibility not in Visibility.values:
@@ -133,5 +135,10 @@ def share(user, obj: Model, team: Team | None, visibility: str) -> None:
     moving = team is not None and team.pk != obj.team_id
     if moving and RANK.get(role_in(user, team), 0) < RANK[Role.EDITOR]:
         raise SharingError(f"you are not an editor in {team.name}")
+    from . import links
+
     obj.team, obj.visibility = team, visibility
     obj.save(update_fields=["team", "visibility", "updated"])
+    if isinstance(obj, DeviceProfile):
+        return links.enforce_for_profile(obj)
+    return links.enforce_for_template(obj)

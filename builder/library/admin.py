@@ -1,11 +1,18 @@
 from django.contrib import admin
 
-from . import revisions
-from .models import DeviceProfile, DeviceSlot, DomainTemplate, TemplateRevision
+from . import access, revisions
+from .models import DeviceProfile, DeviceSlot, DomainTemplate, Membership, Team, TemplateRevision
+
+
+class VisibleOnly:
+    """The admin lists only what its user may see in the app: superusers see no one's private objects."""
+
+    def get_queryset(self, request):
+        return access.visible(super().get_queryset(request), request.user)
 
 
 @admin.register(DeviceProfile)
-class DeviceProfileAdmin(admin.ModelAdmin):
+class DeviceProfileAdmin(VisibleOnly, admin.ModelAdmin):
     list_display = ["name", "kind", "summary", "owner", "updated"]
     list_filter = ["kind"]
     search_fields = ["name", "description", "summary"]
@@ -18,7 +25,7 @@ class DeviceSlotInline(admin.TabularInline):
 
 
 @admin.register(DomainTemplate)
-class DomainTemplateAdmin(admin.ModelAdmin):
+class DomainTemplateAdmin(VisibleOnly, admin.ModelAdmin):
     list_display = ["name", "domain_type", "vcpus", "memory_kib", "owner", "updated"]
     list_filter = ["domain_type"]
     search_fields = ["name", "description"]
@@ -37,6 +44,10 @@ class TemplateRevisionAdmin(admin.ModelAdmin):
     list_filter = ["template"]
     readonly_fields = ["template", "number", "author", "created", "message", "snapshot", "rendered"]
 
+    def get_queryset(self, request):
+        seen = access.visible(DomainTemplate.objects.all(), request.user)
+        return super().get_queryset(request).filter(template__in=seen)
+
     def has_add_permission(self, request):
         return False
 
@@ -45,3 +56,22 @@ class TemplateRevisionAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 1
+    autocomplete_fields = ["user"]
+
+
+@admin.register(Team)
+class TeamAdmin(admin.ModelAdmin):
+    list_display = ["name", "created"]
+    search_fields = ["name"]
+    inlines = [MembershipInline]
+
+    def save_related(self, request, form, formsets, change):
+        from . import links
+
+        super().save_related(request, form, formsets, change)
+        links.enforce_for_team(form.instance.pk)  # who sees the team's objects may have changed

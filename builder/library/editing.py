@@ -134,11 +134,16 @@ def _same_xml(a: str, b: str) -> bool:
 
 
 @transaction.atomic
-def add_device(template: DomainTemplate, kind: str = "", profile: DeviceProfile | None = None) -> DeviceSlot:
+def add_device(
+    template: DomainTemplate, kind: str = "", profile: DeviceProfile | None = None, xml: str = ""
+) -> DeviceSlot:
+    """A new last device: linked to `profile`, a copy of `xml`, or a fresh device of `kind`."""
     last = template.slots.aggregate(m=Max("position"))["m"]
     position = 0 if last is None else last + 1
     if profile is not None:
         slot = DeviceSlot.objects.create(template=template, position=position, profile=profile)
+    elif xml:
+        slot = DeviceSlot.objects.create(template=template, position=position, xml=xml)
     else:
         cls = DEVICES[kind]
         siblings = device_nodes(render(template))

@@ -186,17 +186,17 @@ def restore(template: DomainTemplate, revision: TemplateRevision) -> None:
     template.parameters = snap.get("parameters", [])
     template.save()
     template.slots.all().delete()
-    existing = set(
-        DeviceProfile.objects.filter(pk__in=[s["profile"] for s in snap["slots"] if s["profile"]]).values_list(
-            "pk", flat=True
-        )
-    )
+    from .links import covers
+
+    # Re-linked only where the profile still exists and may still be seen by the template's audience.
+    linked = DeviceProfile.objects.filter(pk__in=[s["profile"] for s in snap["slots"] if s["profile"]])
+    existing = {p.pk for p in linked if covers(p, template)}
     devices = _rendered_devices(revision.rendered)
     slots = []
     for i, s in enumerate(snap["slots"]):
         if s["profile"] in existing:
             slots.append(DeviceSlot(template=template, position=i, profile_id=s["profile"]))
-        else:  # a profile deleted since: the device as it was rendered then, as the template's own
+        else:  # a profile deleted or narrowed since: the device as it was rendered then, as its own
             xml = s["xml"] or (devices[i] if i < len(devices) else "")
             slots.append(DeviceSlot(template=template, position=i, xml=xml))
     DeviceSlot.objects.bulk_create(slots)

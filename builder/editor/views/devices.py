@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 from builder.domainxml.elements import DEVICES
 from builder.domainxml.parse import XMLInputError
 from builder.editor.rights import rights
-from builder.library import access, editing
+from builder.library import access, editing, links
 from builder.library.access import Action
 from builder.library.models import DeviceProfile, DeviceSlot, DomainTemplate
 
@@ -29,8 +29,16 @@ def add(request: HttpRequest, pk: int) -> HttpResponse:
     choice = request.POST.get("device", "")
     if choice.startswith("profile:") and choice[8:].isdigit():
         profile = access.get_or_404(DeviceProfile, request.user, Action.VIEW, pk=int(choice[8:]))
-        slot = editing.add_device(template, profile=profile)
-        messages.success(request, f"Added {profile.name} (linked to the profile).")
+        if links.covers(profile, template):
+            slot = editing.add_device(template, profile=profile)
+            messages.success(request, f"Added {profile.name} (linked to the profile).")
+        else:  # a link would show it to people it is not shared with
+            slot = editing.add_device(template, xml=profile.xml)
+            messages.info(
+                request,
+                f"Added a copy of {profile.name}, not linked: the profile is not shared with everyone "
+                "who sees this template, so its later changes stay with the people it is shared with.",
+            )
     elif choice.startswith("kind:") and choice[5:] in DEVICES:
         slot = editing.add_device(template, kind=choice[5:])
         messages.success(request, f"Added a new {DEVICES[choice[5:]].label.lower()}.")
@@ -105,10 +113,14 @@ def save_as_profile(request: HttpRequest, pk: int, sid: int) -> HttpResponse:
         messages.error(request, "Give the new profile a name.")
         return _back(slot, f"slot{slot.pk}")
     profile, left_out = editing.save_as_profile(slot, name, owner=request.user)
-    shared = slot.template.team_id and slot.template.visibility != "private"
-    if shared and slot.template.team in access.teams_to_share_with(request.user):
-        # Shared like the template it came from, so those who see the template can open it.
-        access.share(request.user, profile, slot.template.team, slot.template.visibility)
+    template = slot.template
+    if template.visibility != "private":
+        # Shared like the template it came from, so those who see the template may see it too.
+        team = template.team if template.team in access.teams_to_share_with(request.user) else None
+        if team is not None or template.visibility == "everyone":
+            access.share(request.user, profile, team, template.visibility)
+    if links.enforce_for_template(template):
+        messages.info(request, "The new profile is private to you, so this template keeps the device as its own copy.")
     messages.success(request, f"Saved as profile {profile.name}; this device is now linked to it.")
     if left_out:
         messages.info(request, f"Left out of the profile, so each guest gets its own: {', '.join(left_out)}.")

@@ -6,7 +6,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from builder.library import access, publishing
+from builder.library import access, links, publishing
 from builder.library.access import Action
 from builder.library.models import DeviceProfile, DomainTemplate, Team
 
@@ -23,11 +23,19 @@ def share(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
         messages.error(request, "Nothing changed: that team does not exist.")
         return redirect(page, pk=obj.pk)
     try:
-        access.share(request.user, obj, team, request.POST.get("visibility", ""))
+        detached = access.share(request.user, obj, team, request.POST.get("visibility", ""))
     except access.SharingError as e:
         messages.error(request, f"Nothing changed: {e}.")
     else:
         messages.success(request, f"Now visible to: {obj.get_visibility_display().split(':')[0].lower()}.")
+        if detached and isinstance(obj, DomainTemplate):
+            messages.info(
+                request, "Devices linked to profiles not shared that widely are now this template's own copies."
+            )
+        elif detached:
+            messages.info(
+                request, "Templates shared more widely than this profile now keep its device as their own copy."
+            )
     return redirect(page, pk=obj.pk)
 
 
@@ -53,14 +61,13 @@ def delete(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     """A page that asks, then deletes on POST; a profile still in use is kept."""
     model, page = MODELS[kind]
     obj = access.get_or_404(model, request.user, Action.DELETE, pk=pk)
-    in_use = isinstance(obj, DeviceProfile) and obj.slots.exists()
     if request.method == "POST":
-        if in_use:
-            messages.error(request, "Not deleted: templates still use this profile. Detach or remove them first.")
-            return redirect(page, pk=obj.pk)
         name = str(obj)
-        obj.delete()
+        if isinstance(obj, DeviceProfile):
+            links.delete_profile(obj)
+        else:
+            obj.delete()
         messages.success(request, f"Deleted {name}.")
         return redirect("library")
-    context = {"obj": obj, "kind": model._meta.verbose_name, "back": reverse(page, args=[obj.pk]), "in_use": in_use}
+    context = {"obj": obj, "kind": model._meta.verbose_name, "back": reverse(page, args=[obj.pk])}
     return render(request, "editor/confirm_delete.html", context)

@@ -7,7 +7,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from builder.library import access
+from builder.library import access, links
 from builder.library.models import Membership, Role, Team
 
 
@@ -75,5 +75,6 @@ def members(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, "Not changed: a team needs at least one admin.")
             return redirect("team", pk=pk)
     access.forget_roles(request.user)
+    links.enforce_for_team(team.pk)  # who sees the team's objects changed
     messages.success(request, done)
     return redirect("team", pk=pk)
