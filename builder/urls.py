@@ -8,4 +8,5 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("", include("builder.accounts.urls")),
     path("", include("builder.editor.urls")),
+    path("", include("builder.hosts.urls")),
 ]

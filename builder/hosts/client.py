@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import subprocess
 import sys
+from urllib.parse import parse_qsl, urlsplit
 
 from django.conf import settings
 
@@ -18,11 +18,34 @@ class HostError(Exception):
 
 
 def bindings_available() -> bool:
-    return importlib.util.find_spec("libvirt") is not None
+    """Whether libvirt-python can be imported here (without it the app runs, and says push is off)."""
+    try:
+        import libvirt  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def secrets_of(uri: str) -> list[str]:
+    """What in a URI may be a credential or say where one is kept: a password, the query's values."""
+    try:
+        parts = urlsplit(uri)
+    except ValueError:
+        return [uri]
+    found = [v for _, v in parse_qsl(parts.query, keep_blank_values=False)]
+    if parts.password:
+        found.append(parts.password)
+    return [s for s in found if len(s) >= 3]
 
 
 def _redact(message: str, uri: str) -> str:
-    return message.replace(uri, safe_uri(uri)) if uri else message
+    """libvirt's message without the URI's secrets (it names a missing keyfile, for instance)."""
+    if not uri:
+        return message
+    message = message.replace(uri, safe_uri(uri))
+    for secret in sorted(secrets_of(uri), key=len, reverse=True):
+        message = message.replace(secret, "[hidden]")
+    return message
 
 
 def call(host: Host | str, op: str, **args):

@@ -23,10 +23,14 @@ def field_row(context, form: ElementForm, decl, bound_fields):
             }
         )
     placed = context.get("preview", {}).get("placed", {}) if isinstance(context.get("preview"), dict) else {}
+    # Values the chosen host offers for this field (builder.hosts.capabilities.choices).
+    offered = context.get("host_choices", {}).get(f"{decl.owner.__name__}.{decl.name}", [])
     rows = []
     for bf in bound_fields:
         error_id = f"err-{prefix}-{bf.name}"
         attrs = {"aria-describedby": f"{tip_id} {error_id}"}
+        if offered and bf.widget_type in ("text", "textinput"):
+            attrs["list"] = f"offer-{prefix}-{bf.name}"
         rows.append({"bf": bf, "widget": bf.as_widget(attrs=attrs), "error_id": error_id,
                      "errors": placed.get(f"{prefix}-{bf.name}", [])})  # fmt: skip
     return {
@@ -37,6 +41,8 @@ def field_row(context, form: ElementForm, decl, bound_fields):
         "when": when,
         "kind": decl.conv.widget,
         "checkbox": rows and rows[0]["bf"].widget_type == "checkbox",
+        "offered": offered,
+        "host": context.get("preview", {}).get("host") if isinstance(context.get("preview"), dict) else None,
     }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+from dataclasses import replace
 
 from django.contrib import messages
 from django.db import transaction
@@ -20,6 +21,10 @@ from builder.domainxml.spec import InvalidValues
 from builder.editor import present
 from builder.editor.forms import form_for
 from builder.editor.rights import ownership, rights
+from builder.hosts.capabilities import choices
+from builder.hosts.capability_cache import host_check, offer_for
+from builder.hosts.models import Host
+from builder.hosts.push import hosts_seen
 from builder.library import access, bundles, editing, publishing, revisions, services
 from builder.library.access import Action
 from builder.library.models import DeviceProfile, DomainTemplate
@@ -52,10 +57,21 @@ def _edit_from(sections, devices) -> editing.Edit:
     return edit
 
 
-def _preview(template, root, slots, devices, form_errors=()):
+def check_host(request: HttpRequest) -> Host | None:
+    """The host the editor checks against ("Check against host"), kept in the session."""
+    if "check_host" in request.GET:
+        request.session["check_host"] = request.GET["check_host"]
+    pk = str(request.session.get("check_host", ""))
+    return hosts_seen(request.user).filter(pk=pk).first() if pk.isdigit() else None
+
+
+def _preview(template, root, slots, devices, form_errors=(), host=None, fetch=False):
     xml = to_string(root)
     # Checked as a render with the parameters' defaults would be: ${disk_path} is not a path yet.
-    problems = services.check(editing.with_defaults(template, root))
+    filled = editing.with_defaults(template, root)
+    problems = services.check(filled)
+    host_problems = host_check(host, filled, fetch=fetch) if host is not None else None
+    problems += [replace(p, message=f"{host.name} cannot run this: {p.message}") for p in host_problems or ()]
     prefixes = [f"slot{s.pk}" for s in slots]
     placed: dict[str, list[str]] = {}
     for p in problems:
@@ -73,6 +89,8 @@ def _preview(template, root, slots, devices, form_errors=()):
         "placed": placed,
         "summary": present.summary(root),
         "undeclared": editing.undeclared_parameters(template, root),
+        "host": host,
+        "host_known": host_problems is not None,
     }
 
 
@@ -117,7 +135,8 @@ def save_posted(request: HttpRequest, template: DomainTemplate) -> HttpResponse 
     editing.apply_edit(root, slots, edit)
     messages.error(request, "Nothing was changed: some values are not accepted (marked below).")
     base = request.POST.get("base_revision")
-    context = _context(template, root, slots, sections, devices, errors, base=base, user=request.user)
+    host = check_host(request)
+    context = _context(template, root, slots, sections, devices, errors, base=base, user=request.user, host=host)
     return render(request, "editor/template_editor.html", context, status=422)
 
 
@@ -173,12 +192,20 @@ def editor(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("template-editor", pk=template.pk)
     slots = editing.slots_of(template)
     sections, devices = _forms(template, root, slots)
-    context = _context(template, root, slots, sections, devices, user=request.user)
+    host = check_host(request)
+    # The host is asked for its capabilities when chosen, not on every visit (a slow host would
+    # make every page slow); "Refresh" on the host page asks again.
+    fetch = "check_host" in request.GET
+    context = _context(template, root, slots, sections, devices, user=request.user, host=host, fetch=fetch)
     return render(request, "editor/template_editor.html", context)
 
 
-def _context(template, root, slots, sections, devices, errors=(), base=None, user=None):
+def _context(template, root, slots, sections, devices, errors=(), base=None, user=None, host=None, fetch=False):
+    preview = _preview(template, root, slots, devices, errors, host=host, fetch=fetch)
+    offer = offer_for(host, fetch=False) if host is not None else None
     return {
+        "check_hosts": hosts_seen(user),
+        "host_choices": choices(offer) if offer is not None else {},
         "template": template,
         **ownership(user, template),
         "draft_ahead": publishing.is_draft_ahead(template),
@@ -187,7 +214,7 @@ def _context(template, root, slots, sections, devices, errors=(), base=None, use
         "devices": devices,
         "profiles": access.visible(DeviceProfile.objects.order_by("kind", "name"), user),
         "kinds": [(tag, cls.label) for tag, cls in DEVICES.items()],
-        "preview": _preview(template, root, slots, devices, errors),
+        "preview": preview,
         "refused": bool(errors),  # the page shows values that are not saved
     }
 
@@ -205,7 +232,8 @@ def preview(request: HttpRequest, pk: int) -> HttpResponse:
         editing.apply_edit(root, slots, edit)
     except InvalidValues as e:
         errors.append(("", str(e)))
-    context = {"template": template, "preview": _preview(template, root, slots, devices, errors)}
+    preview = _preview(template, root, slots, devices, errors, host=check_host(request))
+    context = {"template": template, "preview": preview}
     # Only fields on the page (a hidden running id is not), or htmx reports a missing target.
     forms_shown = [*sections, *(d["form"] for d in devices if d["form"] is not None)]
     context["field_ids"] = [f"{form.prefix}-{bf.name}" for form in forms_shown for _, bfs in form.rows() for bf in bfs]

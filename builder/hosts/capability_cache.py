@@ -1,0 +1,41 @@
+"""What each host can run, asked once and kept until someone refreshes it."""
+
+from __future__ import annotations
+
+from lxml import etree
+
+from builder.domainxml.validate import Problem
+
+from . import capabilities
+from .client import HostError, call
+from .models import Host, HostCapabilities
+
+
+def refresh(host: Host) -> HostCapabilities:
+    """Ask the host again; a failure is kept as the error, with the last good answer."""
+    cache, _ = HostCapabilities.objects.get_or_create(host=host)
+    try:
+        answer = call(host, "capabilities")
+    except HostError as e:
+        cache.error = str(e)
+    else:
+        cache.capabilities, cache.domain_capabilities, cache.error = answer["capabilities"], answer["domain"], ""
+    cache.save()
+    return cache
+
+
+def offer_for(host: Host, fetch: bool = True) -> capabilities.Offer | None:
+    """The host's offer from the cache (asked first if never asked and `fetch`); None when unknown."""
+    cache = HostCapabilities.objects.filter(host=host).first()
+    if cache is None and fetch:
+        cache = refresh(host)
+    if cache is None or not cache.capabilities:
+        return None
+    return capabilities.offer(cache.capabilities, cache.domain_capabilities)
+
+
+def host_check(host: Host, root: etree._Element, fetch: bool = True) -> list[Problem] | None:
+    """What in this domain the host cannot run; None when the host's capabilities are unknown
+    (`fetch`: ask the host if it was never asked; the live preview does not, to stay fast)."""
+    offer = offer_for(host, fetch=fetch)
+    return None if offer is None else capabilities.host_problems(root, offer)

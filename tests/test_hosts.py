@@ -1,0 +1,391 @@
+"""Pushing templates to libvirt hosts, on libvirt's test driver and on hosts that fail.
+
+Everything here talks to real libvirt: the test driver in this process, and for the failure
+paths real connections (refused, unknown driver, a server on 127.0.0.1 that never answers).
+"""
+
+from __future__ import annotations
+
+import logging
+import socket
+import sys
+import threading
+import time
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.test import Client
+from lxml import etree
+
+from builder.hosts import client as host_client
+from builder.hosts import push as pushing
+from builder.hosts.models import Deployment, Host
+from builder.library import editing, publishing, revisions, services
+from builder.library.models import DomainTemplate, Membership, Team
+from tests.helpers import run_command
+
+pytestmark = pytest.mark.django_db
+
+GUEST = """<domain type='test'>
+  <name>dbtest-web</name>
+  <memory unit='MiB'>128</memory>
+  <vcpu>1</vcpu>
+  <os><type>hvm</type></os>
+  <devices>
+    <serial type='pty'><target port='0'/></serial>
+  </devices>
+</domain>
+"""
+
+
+@pytest.fixture
+def template():
+    return services.import_domain(GUEST.encode()).template
+
+
+@pytest.fixture
+def test_host():
+    return Host.objects.create(name="sim", uri="test:///default")
+
+
+def lxml_html(page: str):
+    import lxml.html
+
+    return lxml.html.fromstring(page)
+
+
+def editor_values(client, template) -> dict:
+    from tests.test_editor import editor_form
+
+    return editor_form(client, template)
+
+
+def as_(user) -> Client:
+    c = Client()
+    c.force_login(user)
+    return c
+
+
+def host_state(host, uuid: str) -> str:
+    return host_client.call(host, "states", uuids=[uuid])[uuid]["state"]
+
+
+# -- push -----------------------------------------------------------------------------------------
+
+
+def test_define_records_a_deployment_and_shows_what_libvirt_added(client, template, test_host):
+    r = client.post(f"/templates/{template.pk}/push/", {"host": test_host.pk, "define": "1", "name": "dbtest-one"})
+    d = Deployment.objects.get()
+    assert r.status_code == 302 and r.url == f"/deployments/{d.pk}/"
+    assert d.ok and d.error == "" and d.action == "define" and d.domain_name == "dbtest-one"
+    assert d.template == template and d.revision_label == "draft" and d.user.username == "tester"
+    assert host_state(test_host, d.domain_uuid) == "shut off"
+    assert etree.fromstring(d.returned_xml.encode()).findtext("uuid") == d.domain_uuid
+    page = client.get(r.url).content.decode()
+    assert "libvirt accepted it" in page and "Added or normalised by libvirt" in page
+    assert "Nothing that was sent was dropped or changed." in page
+
+
+def test_define_and_start_runs_it_and_the_host_page_lists_it(client, template, test_host):
+    client.post(f"/templates/{template.pk}/push/", {"host": test_host.pk, "start": "1", "name": "dbtest-two"})
+    d = Deployment.objects.get()
+    assert d.ok and d.action == "start"
+    assert host_state(test_host, d.domain_uuid) == "running"
+    page = client.get(f"/hosts/{test_host.pk}/").content.decode()
+    assert "dbtest-two" in page and ">running<" in page
+
+
+def test_push_uses_the_published_revision_unless_asked_for_the_draft(client, template, test_host, django_user_model):
+    publishing.publish(template, django_user_model.objects.get(username="tester"))
+    editing.replace_xml(template, services.render_xml(template).replace("<vcpu>1</vcpu>", "<vcpu>2</vcpu>"))
+    client.post(f"/templates/{template.pk}/push/", {"host": test_host.pk, "define": "1", "name": "dbtest-pub"})
+    client.post(
+        f"/templates/{template.pk}/push/",
+        {"host": test_host.pk, "define": "1", "name": "dbtest-draft", "revision": "draft"},
+    )
+    published, draft = Deployment.objects.order_by("id")
+    assert published.revision_label == "published revision 1" and published.revision.number == 1
+    assert "<vcpu>1</vcpu>" in published.sent_xml and "<vcpu>2</vcpu>" in draft.sent_xml
+    assert draft.revision_label == "draft"
+
+
+def test_start_shut_off_undefine_each_ask_first_then_act(client, template, test_host):
+    d = pushing.push(template, test_host, None, start=True, values={"name": "dbtest-life"})
+    assert "Shut off dbtest-life" in client.get(f"/deployments/{d.pk}/destroy/").content.decode()
+    assert host_state(test_host, d.domain_uuid) == "running"  # asking changed nothing
+    client.post(f"/deployments/{d.pk}/destroy/")
+    assert host_state(test_host, d.domain_uuid) == "shut off"
+    client.post(f"/deployments/{d.pk}/start/")
+    assert host_state(test_host, d.domain_uuid) == "running"
+    client.post(f"/deployments/{d.pk}/destroy/")
+    client.post(f"/deployments/{d.pk}/undefine/")
+    assert host_state(test_host, d.domain_uuid) == "not on the host"
+    d.refresh_from_db()
+    assert d.undefined is not None
+    page = client.get(f"/hosts/{test_host.pk}/").content.decode()
+    assert "dbtest-life" not in page.split("<h2>Domains defined")[1].split("<h2>Pushes")[0]
+
+
+def test_check_drift_tells_a_domain_changed_on_the_host_from_one_left_alone(client, template, test_host):
+    d = pushing.push(template, test_host, None, values={"name": "dbtest-drift"})
+    same = client.post(f"/deployments/{d.pk}/drift/").content.decode()
+    assert "No drift" in same
+    changed = d.returned_xml.replace("<vcpu placement='static'>1</vcpu>", "<vcpu placement='static'>3</vcpu>")
+    assert changed != d.returned_xml
+    host_client.call(test_host, "define", xml=changed)  # someone changed it with virsh edit
+    drifted = client.post(f"/deployments/{d.pk}/drift/").content.decode()
+    assert "It has drifted" in drifted and "vcpu" in drifted
+
+
+def test_the_command_pushes_prints_the_changes_and_exits_1_on_failure(template, test_host):
+    out, err, code = run_command(
+        "push_template", str(template.pk), "--host", "sim", "--start", "--param", "name=dbtest-cli"
+    )
+    assert code == 0, err
+    assert out.startswith("defined and started dbtest-cli (") and "libvirt added or normalised:" in out
+    d = Deployment.objects.get()
+    assert host_state(test_host, d.domain_uuid) == "running"
+    out, err, code = run_command("push_template", str(template.pk), "--host", "nowhere")
+    assert code == 1 and "no host called 'nowhere'" in err
+    Host.objects.create(name="refused", uri="qemu+tcp://127.0.0.1:1/system")
+    out, err, code = run_command("push_template", str(template.pk), "--host", "refused")
+    assert code == 1 and err.startswith(f"error: {template.name} to refused:")
+
+
+def test_add_host_adds_keeps_and_refuses_a_clash(db):
+    Team.objects.create(name="ops")
+    out, err, code = run_command("add_host", "kvm1", "qemu+ssh://root@kvm1/system?keyfile=/k/id", "--team", "ops")
+    assert code == 0 and out.strip() == "added host kvm1 (qemu+ssh://root@kvm1/system)"
+    assert list(Host.objects.get().teams.values_list("name", flat=True)) == ["ops"]
+    assert run_command("add_host", "kvm1", "qemu+ssh://root@kvm1/system?keyfile=/k/id")[0].startswith("kept host kvm1")
+    out, err, code = run_command("add_host", "kvm1", "qemu:///system")
+    assert code == 1 and "exists already" in err
+    assert run_command("add_host", "kvm2", "qemu:///system", "--team", "nope")[2] == 1
+    assert Host.objects.count() == 1
+
+
+# -- failures -------------------------------------------------------------------------------------
+
+
+def _failed_push(client, template, uri):
+    host = Host.objects.create(name="bad", uri=uri)
+    before = (services.render_xml(template), revisions.latest_number(template))
+    client.post(f"/templates/{template.pk}/push/", {"host": host.pk, "start": "1"})
+    d = Deployment.objects.get(host=host)
+    template.refresh_from_db()
+    assert (services.render_xml(template), revisions.latest_number(template)) == before  # unchanged
+    assert not d.ok and d.error
+    return d
+
+
+def test_a_refused_connection_is_a_failed_deployment_with_libvirts_words(client, template):
+    d = _failed_push(client, template, "qemu+tcp://127.0.0.1:1/system")
+    assert "Connection refused" in d.error or "connect" in d.error.lower()
+    assert "Failed: " in client.get(f"/deployments/{d.pk}/").content.decode()
+
+
+def test_an_unknown_driver_is_a_failed_deployment(client, template):
+    d = _failed_push(client, template, "nosuchdriver:///x")
+    assert "nosuchdriver" in d.error or "driver" in d.error.lower()
+
+
+def test_a_definition_libvirt_rejects_is_a_failed_deployment(client, test_host):
+    bad = services.import_domain(GUEST.replace("<vcpu>1</vcpu>", "<vcpu>many</vcpu>").encode()).template
+    client.post(f"/templates/{bad.pk}/push/", {"host": test_host.pk, "define": "1"})
+    d = Deployment.objects.get()
+    assert (not d.ok and "vcpu" in d.error.lower()) or "many" in d.error
+    assert d.returned_xml == ""
+
+
+class SilentServer:
+    """A TCP server on 127.0.0.1 that accepts connections and never says a word."""
+
+    def __init__(self):
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(8)
+        self.port = self.sock.getsockname()[1]
+        self.held = []
+        self.thread = threading.Thread(target=self._accept, daemon=True)
+        self.thread.start()
+
+    def _accept(self):
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            self.held.append(conn)
+
+    def close(self):
+        self.sock.close()
+        for c in self.held:
+            c.close()
+
+
+@pytest.fixture
+def silent():
+    server = SilentServer()
+    yield server
+    server.close()
+
+
+def test_a_host_that_never_answers_times_out_after_the_setting(client, template, silent, settings):
+    settings.LIBVIRT_TIMEOUT = 1.5
+    start = time.monotonic()
+    d = _failed_push(client, template, f"qemu+tcp://127.0.0.1:{silent.port}/system")
+    took = time.monotonic() - start
+    assert "did not answer within 1.5 s" in d.error
+    assert 1.5 <= took < 6
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_slow_host_blocks_no_other_request(live_server, silent, settings):
+    import urllib.request
+
+    settings.LIBVIRT_TIMEOUT = 4
+    user = get_user_model().objects.create_superuser("root", password=None)
+    template = services.import_domain(GUEST.encode()).template
+    host = Host.objects.create(name="silent", uri=f"qemu+tcp://127.0.0.1:{silent.port}/system")
+    session = as_(user)
+    cookie = session.cookies["sessionid"].value
+    done = {}
+
+    def slow_push():
+        pushing.push(template, host, user)
+        done["at"] = time.monotonic()
+
+    worker = threading.Thread(target=slow_push)
+    worker.start()
+    time.sleep(0.3)  # the push is waiting for the silent host now
+    start = time.monotonic()
+    req = urllib.request.Request(live_server.url + "/", headers={"Cookie": f"sessionid={cookie}"})
+    with urllib.request.urlopen(req, timeout=3) as r:
+        assert r.status == 200
+    answered = time.monotonic()
+    worker.join()
+    assert answered - start < 2 and answered < done["at"]
+
+
+def test_credentials_in_a_uri_never_reach_pages_logs_or_errors(client, template, caplog):
+    secret_uri = "qemu+ssh://root:hunter2pw@127.0.0.1:1/system?keyfile=/root/.ssh/secret_key_file&no_verify=1"
+    host = Host.objects.create(name="kvm-secret", uri=secret_uri)
+    with caplog.at_level(logging.DEBUG):
+        client.post(f"/templates/{template.pk}/push/", {"host": host.pk, "define": "1"})
+    d = Deployment.objects.get()
+    pages = [
+        client.get("/hosts/").content,
+        client.get(f"/hosts/{host.pk}/").content,
+        client.get(f"/deployments/{d.pk}/").content,
+        client.get(f"/templates/{template.pk}/push/").content,
+    ]
+    for text in [*(p.decode() for p in pages), d.error, caplog.text]:
+        assert "hunter2pw" not in text and "secret_key_file" not in text
+    assert "qemu+ssh://root@127.0.0.1:1/system" in pages[0].decode()
+
+
+# -- who may push ----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def team_world(test_host):
+    make = get_user_model().objects.create_user
+    people = {n: make(n) for n in ["owner", "editor", "viewer", "outsider", "otherteam"]}
+    ops, dev = Team.objects.create(name="ops"), Team.objects.create(name="dev")
+    for name, role in [("owner", "editor"), ("editor", "editor"), ("viewer", "viewer")]:
+        Membership.objects.create(team=ops, user=people[name], role=role)
+    Membership.objects.create(team=dev, user=people["otherteam"], role="editor")
+    test_host.teams.add(ops)
+    template = services.import_domain(GUEST.encode(), owner=people["owner"]).template
+    template.team, template.visibility = ops, "everyone"
+    template.save()
+    return people, template
+
+
+@pytest.mark.parametrize(
+    ("who", "may"),
+    [("owner", True), ("editor", True), ("viewer", False), ("outsider", False), ("otherteam", False)],
+)
+def test_pushing_needs_editor_rights_in_the_templates_team_and_the_hosts_permission(team_world, test_host, who, may):
+    people, template = team_world
+    c = as_(people[who])
+    page = c.get(f"/templates/{template.pk}/push/")
+    assert page.status_code == 200  # everyone may see the template (visibility everyone)
+    assert (f'value="{test_host.pk}"' in page.content.decode()) is may
+    c.post(f"/templates/{template.pk}/push/", {"host": test_host.pk, "define": "1", "name": f"dbtest-{who}"})
+    assert Deployment.objects.filter(user=people[who]).exists() is may
+
+
+def test_only_those_who_may_push_manage_the_domain(team_world, test_host):
+    people, template = team_world
+    d = pushing.push(template, test_host, people["editor"], start=True, values={"name": "dbtest-managed"})
+    assert d.ok
+    assert as_(people["viewer"]).post(f"/deployments/{d.pk}/destroy/").status_code == 403
+    assert as_(people["otherteam"]).post(f"/deployments/{d.pk}/drift/").status_code == 403
+    assert host_state(test_host, d.domain_uuid) == "running"
+    test_host.teams.clear()  # the host no longer open to ops
+    assert as_(people["editor"]).post(f"/deployments/{d.pk}/destroy/").status_code == 403
+    assert as_(people["editor"]).get(f"/hosts/{test_host.pk}/").status_code == 404
+
+
+def test_a_private_templates_pushes_stay_private(team_world, test_host):
+    people, _ = team_world
+    mine = services.import_domain(GUEST.encode(), owner=people["editor"]).template  # private
+    d = pushing.push(mine, test_host, people["editor"], values={"name": "dbtest-secret"})
+    assert as_(people["owner"]).get(f"/deployments/{d.pk}/").status_code == 404
+    assert "dbtest-secret" not in as_(people["owner"]).get(f"/hosts/{test_host.pk}/").content.decode()
+
+
+def test_without_the_bindings_the_app_runs_and_says_push_is_unavailable(client, template, test_host, monkeypatch):
+    monkeypatch.setitem(sys.modules, "libvirt", None)  # `import libvirt` raises ImportError
+    assert not host_client.bindings_available()
+    page = client.get(f"/templates/{template.pk}/push/").content.decode()
+    assert "Pushing is unavailable: libvirt-python is not installed" in page
+    client.post(f"/templates/{template.pk}/push/", {"host": test_host.pk, "define": "1"})
+    assert not Deployment.objects.exists()
+    assert client.get(f"/templates/{template.pk}/").status_code == 200
+    assert DomainTemplate.objects.count() == 1
+
+
+# -- choices from the host --------------------------------------------------------------------------
+
+KVM = GUEST.replace("type='test'", "type='kvm'").replace("<type>hvm</type>", "<type arch='x86_64'>hvm</type>")
+
+
+def test_the_editor_checks_against_a_chosen_host_and_offers_its_values(client, test_host):
+    # libvirt's test driver runs only i686 guests of type test: each other value is flagged at its field.
+    x86 = services.import_domain(GUEST.replace("<type>hvm</type>", "<type arch='x86_64'>hvm</type>").encode()).template
+    doc = lxml_html(client.get(f"/templates/{x86.pk}/", {"check_host": test_host.pk}).content.decode())
+    arch_errors = doc.get_element_by_id("err-boot-arch").text_content()
+    assert "sim cannot run this" in arch_errors and "x86_64" in arch_errors
+    assert [o.get("value") for o in doc.xpath("//datalist[@id='offer-boot-arch']/option")] == ["i686"]
+    assert doc.get_element_by_id("id_boot-arch").get("list") == "offer-boot-arch"
+    kvm = services.import_domain(KVM.replace("x86_64", "i686").encode()).template
+    doc = lxml_html(client.get(f"/templates/{kvm.pk}/").content.decode())  # the host stays chosen
+    type_errors = doc.get_element_by_id("err-general-domain_type").text_content()
+    assert "sim cannot run this" in type_errors and "kvm" in type_errors
+    template = kvm
+    # The choice is kept: the live preview checks against it too, without asking the host again.
+    preview = client.post(f"/templates/{template.pk}/preview/", editor_values(client, template)).content.decode()
+    assert "Also checked against what sim can run." in preview and "sim cannot run this" in preview
+    fine = services.import_domain(GUEST.replace("<type>hvm</type>", "<type arch='i686'>hvm</type>").encode()).template
+    page = client.get(f"/templates/{fine.pk}/").content.decode()
+    assert "sim cannot run this" not in page and "Also checked against what sim can run." in page
+    client.get(f"/templates/{fine.pk}/", {"check_host": ""})
+    assert "Also checked" not in client.get(f"/templates/{fine.pk}/").content.decode()
+
+
+def test_the_push_page_flags_what_the_host_cannot_run_before_pushing(client, test_host):
+    template = services.import_domain(KVM.encode()).template  # kvm, x86_64: the test driver lists i686
+    page = client.get(f"/templates/{template.pk}/push/", {"host": test_host.pk}).content.decode()
+    assert "sim cannot run this as it is" in page and "x86_64" in page
+    client.post(f"/templates/{template.pk}/push/", {"host": test_host.pk, "define": "1"})
+    d = Deployment.objects.get()
+    # The test driver defines what its capabilities do not list: libvirt has the last word.
+    assert d.ok and d.domain_name == "dbtest-web"
+
+
+def test_the_host_page_asks_again_when_refreshed(client, test_host):
+    assert "Not asked yet." in client.get(f"/hosts/{test_host.pk}/").content.decode()
+    client.post(f"/hosts/{test_host.pk}/refresh/")
+    assert "Architectures: i686" in client.get(f"/hosts/{test_host.pk}/").content.decode()
