@@ -31,6 +31,15 @@ def test_driver():
     conn.close()
 
 
+@pytest.fixture(scope="session")
+def qemu_uri(pytestconfig):
+    """qemu:///system on a real libvirtd (installed and started when missing, see tests/libvirtd.py)."""
+    from tests.libvirtd import running_libvirtd
+
+    with running_libvirtd(pytestconfig) as uri:
+        yield uri
+
+
 @pytest.fixture
 def define(test_driver):
     """Define XML on the test driver with validation; undefine afterwards. Returns libvirt's XML."""

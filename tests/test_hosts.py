@@ -186,7 +186,8 @@ def test_a_refused_connection_is_a_failed_deployment_with_libvirts_words(client,
 
 def test_an_unknown_driver_is_a_failed_deployment(client, template):
     d = _failed_push(client, template, "nosuchdriver:///x")
-    assert "nosuchdriver" in d.error or "driver" in d.error.lower()
+    # libvirt's words depend on whether a libvirtd runs (it would then be asked for the driver).
+    assert "driver" in d.error.lower() or "connect" in d.error.lower()
 
 
 def test_a_definition_libvirt_rejects_is_a_failed_deployment(client, test_host):

@@ -1,0 +1,66 @@
+"""End to end on a real libvirtd with the QEMU driver: a template built in the app's forms is pushed
+with "Define and start", runs under TCG, is read back, shut off and undefined from the host page.
+
+The `qemu_uri` fixture (tests/libvirtd.py) installs libvirt-daemon-system and qemu-system-x86
+when missing, starts virtlogd and libvirtd, and stops the daemons it started at the end.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+from builder.hosts import client as host_client
+from builder.hosts.changes import classify
+from builder.hosts.models import Deployment, Host
+from builder.library import editing
+from tests.test_editor import changed, editor_form
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_template_built_in_the_forms_runs_on_qemu_and_is_shut_off_and_undefined(client, qemu_uri, tmp_path):
+    log = Path("/tmp") / f"dbtest-serial-{tmp_path.name}.log"
+    template = editing.new_template("dbtest-e2e")
+    # The forms: a TCG guest (type qemu), small, no disk.
+    data = changed(
+        editor_form(client, template), {"general-domain_type": "qemu", "resources-memory": "128", "resources-vcpu": "1"}
+    )
+    assert client.post(f"/templates/{template.pk}/", data).status_code == 302
+    client.post(f"/templates/{template.pk}/devices/add/", {"device": "kind:serial"})
+    serial = template.slots.get()
+    data = changed(
+        editor_form(client, template),
+        {f"slot{serial.pk}-type": "file", f"slot{serial.pk}-source_path": str(log)},
+    )
+    assert client.post(f"/templates/{template.pk}/", data).status_code == 302
+    host = Host.objects.create(name="qemu", uri=qemu_uri)
+
+    r = client.post(f"/templates/{template.pk}/push/", {"host": host.pk, "start": "1"})
+    d = Deployment.objects.get()
+    assert r.status_code == 302 and d.ok, d.error
+    try:
+        state = host_client.call(host, "states", uuids=[d.domain_uuid])[d.domain_uuid]["state"]
+        assert state == "running"
+        returned = etree.fromstring(d.returned_xml.encode())
+        assert returned.get("type") == "qemu" and returned.findtext("uuid") == d.domain_uuid
+        assert returned.find("devices/serial/source").get("path") == str(log)
+        changes = classify(d.sent_xml, d.returned_xml)
+        assert changes.problems == [], changes.problems  # nothing sent was dropped
+        added = " ".join(f"{c.path} {c.text}" for c in changes.expected)
+        # What QEMU's driver fills in: the machine type's full name, controllers, a balloon.
+        assert "machine='pc-i440fx-" in added and "<controller type='pci'" in added and "<memballoon" in added
+        page = client.get(f"/deployments/{d.pk}/").content.decode()
+        assert "libvirt accepted it and started it" in page
+
+        client.post(f"/deployments/{d.pk}/destroy/")
+        assert host_client.call(host, "states", uuids=[d.domain_uuid])[d.domain_uuid]["state"] == "shut off"
+    finally:
+        client.post(f"/deployments/{d.pk}/destroy/")
+        client.post(f"/deployments/{d.pk}/undefine/")
+        log.unlink(missing_ok=True)
+    assert host_client.call(host, "states", uuids=[d.domain_uuid])[d.domain_uuid]["state"] == "not on the host"
+    d.refresh_from_db()
+    assert d.undefined is not None
