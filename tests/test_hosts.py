@@ -390,3 +390,18 @@ def test_the_host_page_asks_again_when_refreshed(client, test_host):
     assert "Not asked yet." in client.get(f"/hosts/{test_host.pk}/").content.decode()
     client.post(f"/hosts/{test_host.pk}/refresh/")
     assert "Architectures: i686" in client.get(f"/hosts/{test_host.pk}/").content.decode()
+
+
+@pytest.mark.parametrize(
+    ("uri", "shown"),
+    [
+        ("test:///default", "test:///default"),
+        ("qemu:///system", "qemu:///system"),
+        ("qemu+ssh://root:pw@kvm1:2222/system?keyfile=/k", "qemu+ssh://root@kvm1:2222/system"),
+        ("qemu+tls://kvm2.example/system?pkipath=/etc/pki/x", "qemu+tls://kvm2.example/system"),
+    ],
+)
+def test_a_uri_is_shown_without_its_secrets(uri, shown):
+    from builder.hosts.models import safe_uri
+
+    assert safe_uri(uri) == shown

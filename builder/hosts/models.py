@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import models
@@ -21,7 +21,8 @@ def safe_uri(uri: str) -> str:
     if "@" in netloc:
         user, _, hostport = netloc.rpartition("@")
         netloc = f"{user.split(':', 1)[0]}@{hostport}"
-    return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
+    # Written out rather than urlunsplit(), which makes test:///default into test:/default.
+    return f"{parts.scheme}://{netloc}{parts.path}"
 
 
 class Host(models.Model):
