@@ -22,7 +22,9 @@ from pathlib import Path
 import pytest
 
 URI = "qemu:///system"
-PACKAGES = ("libvirt-daemon-system", "qemu-system-x86")
+# ovmf: UEFI firmware (the starter's Linux server boots with firmware='efi'); swtpm: the TPM
+# emulator the Windows 11 starter template asks for.
+PACKAGES = ("libvirt-daemon-system", "qemu-system-x86", "ovmf", "swtpm", "swtpm-tools")
 BINARIES = ("libvirtd", "virtlogd", "qemu-system-x86_64")
 SBIN_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 LOG_DIR = Path("/var/log/libvirt")
@@ -312,7 +314,7 @@ def running_libvirtd(config: pytest.Config) -> Iterator[str]:
     before: set[str] = set()
     try:
         running = {d.name: d.answering() for d in (VIRTLOGD, LIBVIRTD)}
-        if not all(_which(b) for b in BINARIES):
+        if not all(_which(b) for b in BINARIES) or not all(_installed(p) for p in PACKAGES):
             install_packages(say)
             # Without policy-rc.d forbidding it, the packages' init scripts may have started the
             # daemons: those are this session's doing, so they are stopped at the end too.
