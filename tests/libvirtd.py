@@ -23,8 +23,8 @@ import pytest
 
 URI = "qemu:///system"
 # ovmf: UEFI firmware (the starter's Linux server boots with firmware='efi'); swtpm: the TPM
-# emulator the Windows 11 starter template asks for.
-PACKAGES = ("libvirt-daemon-system", "qemu-system-x86", "ovmf", "swtpm", "swtpm-tools")
+# emulator the Windows 11 starter template asks for; qemu-utils: qemu-img, for a guest's disk.
+PACKAGES = ("libvirt-daemon-system", "qemu-system-x86", "ovmf", "swtpm", "swtpm-tools", "qemu-utils")
 BINARIES = ("libvirtd", "virtlogd", "qemu-system-x86_64")
 SBIN_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 LOG_DIR = Path("/var/log/libvirt")
@@ -265,8 +265,8 @@ def remove_domains(names: set[str]) -> None:
                 dom = conn.lookupByName(name)
                 if dom.isActive():
                     dom.destroy()
-                if dom.isPersistent():
-                    dom.undefine()
+                if dom.isPersistent():  # UEFI guests keep NVRAM, which a plain undefine refuses
+                    dom.undefineFlags(libvirt.VIR_DOMAIN_UNDEFINE_NVRAM)
     finally:
         conn.close()
 

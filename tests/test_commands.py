@@ -362,8 +362,13 @@ def test_it_loads_the_starter_library():
     assert code == 0, err
     lines = out.splitlines()
     assert lines and all(line.startswith("added ") for line in lines), lines
-    assert DeviceProfile.objects.count() == 6
-    assert list(DomainTemplate.objects.values_list("name", flat=True)) == ["fv0"]
+    assert DeviceProfile.objects.count() == 12
+    assert sorted(DomainTemplate.objects.values_list("name", flat=True)) == [
+        "fv0",
+        "linux-server",
+        "minimal-headless",
+        "windows-11",
+    ]
     assert DeviceSlot.objects.count() > 0
 
 
