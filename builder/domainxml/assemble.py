@@ -87,3 +87,22 @@ def assemble(template_xml: str, devices_xml: Iterable[str], max_bytes: int | Non
 def device_class(node: etree._Element):
     """The declaration for a device node, or None for a kind the engine does not declare."""
     return DEVICES.get(node.tag) if isinstance(node.tag, str) else None
+
+
+def same_device(a: str, b: str) -> bool:
+    """Whether two device documents are the same element, indentation aside (a device written inside
+    a template sits deeper than the same device on its own)."""
+
+    def key(xml: str) -> bytes:
+        node = parse_xml(xml)
+        for el in node.iter():
+            if el.text is not None and not el.text.strip():
+                el.text = None
+            if el.tail is not None and not el.tail.strip():
+                el.tail = None
+        return etree.tostring(node, method="c14n")
+
+    try:
+        return key(a) == key(b)
+    except Exception:  # an unreadable side is not the same as anything
+        return False

@@ -320,6 +320,15 @@ def declared_values(root):
 
 
 @check
+def machine_and_firmware_fit(root):
+    """IDE on q35, secure boot without q35 or SMM, a CRB TPM on pc: libvirt or QEMU refuses them."""
+    from .dependent import problems
+
+    for el, field, message in problems(root):
+        yield _at(el, "error", message, field)
+
+
+@check
 def current_memory_within_memory(root):
     mem, cur = root.find("memory"), root.find("currentMemory")
     if mem is None or cur is None:

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.db.models import F, Max
 from lxml import etree
 
-from builder.domainxml import assemble, parse
+from builder.domainxml import assemble, dependent, parse
 from builder.domainxml.elements import DEVICES, SECTIONS
 from builder.domainxml.render import NAME, Identities, fill_identities, placeholders, substitute
 
@@ -55,8 +55,12 @@ def slots_of(template: DomainTemplate) -> list[DeviceSlot]:
     return list(template.slots.select_related("profile").order_by("position"))
 
 
-def apply_edit(root: etree._Element, slots: list[DeviceSlot], edit: Edit) -> list[str]:
-    """Write form values onto an assembled domain (sections, then each slot's device); changed keys."""
+def apply_edit(root: etree._Element, slots: list[DeviceSlot], edit: Edit, notes: list | None = None) -> list[str]:
+    """Write form values onto an assembled domain (sections, then each slot's device); changed keys.
+
+    Then what follows from a changed machine type or firmware is re-derived (builder.domainxml.
+    dependent); `notes` receives what that changed, and why."""
+    before = dependent.state(root)
     changed = []
     for cls in SECTIONS:
         values = edit.sections.get(cls.__name__)
@@ -68,6 +72,14 @@ def apply_edit(root: etree._Element, slots: list[DeviceSlot], edit: Edit) -> lis
         cls = DEVICES.get(node.tag)
         if values and cls and not slot.profile_id:
             changed += [f"slot{slot.pk}.{n}" for n in cls(node).apply(values)]
+    rederived = dependent.rederive(before, root)
+    if notes is not None:
+        notes.extend(rederived)
+    # A device the new machine type cannot have (an IDE controller on q35) was taken out: its slot
+    # goes from the list too, so the others still line up with their devices.
+    for slot, node in list(zip(slots, nodes, strict=True)):
+        if node.getparent() is None:
+            slots.remove(slot)
     return changed
 
 
@@ -78,14 +90,29 @@ def device_nodes(root: etree._Element) -> list[etree._Element]:
 
 
 @transaction.atomic
-def save_edit(template: DomainTemplate, edit: Edit) -> list[str]:
+def save_edit(template: DomainTemplate, edit: Edit, notes: list | None = None) -> list[str]:
     """Apply form values and store the result: the template's own XML and each own-XML slot."""
     slots = slots_of(template)
+    original = list(slots)
     root = render(template)
-    changed = apply_edit(root, slots, edit)
+    changed = apply_edit(root, slots, edit, notes)
+    gone = [s.pk for s in original if s not in slots]
+    if gone:
+        DeviceSlot.objects.filter(pk__in=gone).delete()
+        _renumber(slots)
     store_tree(template, root, slots)
     _changed(template)
     return changed
+
+
+def _renumber(slots: list[DeviceSlot]) -> None:
+    """Positions 0, 1, 2 ... again, through free numbers (one slot per position at every step)."""
+    top = len(slots) + 1000
+    for i, slot in enumerate(slots):
+        DeviceSlot.objects.filter(pk=slot.pk).update(position=top + i)
+    for i, slot in enumerate(slots):
+        slot.position = i
+        DeviceSlot.objects.filter(pk=slot.pk).update(position=i)
 
 
 def store_tree(template: DomainTemplate, root: etree._Element, slots: list[DeviceSlot]) -> None:
@@ -95,7 +122,11 @@ def store_tree(template: DomainTemplate, root: etree._Element, slots: list[Devic
     template.name = (root.findtext("name") or template.name).strip()[:200] or template.name
     template.save()
     for slot, xml in zip(slots, devices, strict=True):
-        if not slot.profile_id and slot.xml != xml:
+        if slot.profile_id and not assemble.same_device(slot.profile.xml, xml):
+            # Changed here (a re-derived bus, say): kept as this template's own copy, not lost.
+            slot.profile, slot.xml = None, xml
+            slot.save(update_fields=["profile", "xml"])
+        elif not slot.profile_id and slot.xml != xml:
             slot.xml = xml
             slot.save(update_fields=["xml"])
 

@@ -65,7 +65,7 @@ def check_host(request: HttpRequest) -> Host | None:
     return hosts_seen(request.user).filter(pk=pk).first() if pk.isdigit() else None
 
 
-def _preview(template, root, slots, devices, form_errors=(), host=None, fetch=False):
+def _preview(template, root, slots, devices, form_errors=(), host=None, fetch=False, notes=()):
     xml = to_string(root)
     # Checked as a render with the parameters' defaults would be: ${disk_path} is not a path yet.
     filled = editing.with_defaults(template, root)
@@ -80,6 +80,9 @@ def _preview(template, root, slots, devices, form_errors=(), host=None, fetch=Fa
             placed.setdefault(target, []).append(p.message)
     for target, message in form_errors:
         placed.setdefault(target, []).append(message)
+    for note in notes:  # re-derived from the machine type or firmware: said at the field it changed
+        target = present.field_of(note, root, prefixes)
+        placed.setdefault(target or "", []).append(note.message)
     return {
         "xml": xml,
         "coloured": present.coloured(xml),
@@ -91,6 +94,7 @@ def _preview(template, root, slots, devices, form_errors=(), host=None, fetch=Fa
         "undeclared": editing.undeclared_parameters(template, root),
         "host": host,
         "host_known": host_problems is not None,
+        "rederived": [n.message for n in notes],
     }
 
 
@@ -123,10 +127,13 @@ def save_posted(request: HttpRequest, template: DomainTemplate) -> HttpResponse 
         errors += [("", e) for e in editing.check_parameters(rows)[1]]
     if not errors:
         try:
+            notes = []
             with transaction.atomic():  # the values and the parameters, or neither
-                editing.save_edit(template, edit)
+                editing.save_edit(template, edit, notes)
                 if rows is not None:
                     editing.set_parameters(template, rows)
+            for note in notes:  # what followed from a new machine type or firmware
+                messages.info(request, note.message)
             return None
         except InvalidValues as e:
             errors = [("", str(e))]
@@ -228,11 +235,12 @@ def preview(request: HttpRequest, pk: int) -> HttpResponse:
     sections, devices = _forms(template, root, slots, data=request.POST)
     edit = _edit_from(sections, devices)
     errors = list(_form_errors(sections, devices))
+    notes = []
     try:
-        editing.apply_edit(root, slots, edit)
+        editing.apply_edit(root, slots, edit, notes)
     except InvalidValues as e:
         errors.append(("", str(e)))
-    preview = _preview(template, root, slots, devices, errors, host=check_host(request))
+    preview = _preview(template, root, slots, devices, errors, host=check_host(request), notes=notes)
     context = {"template": template, "preview": preview}
     # Only fields on the page (a hidden running id is not), or htmx reports a missing target.
     forms_shown = [*sections, *(d["form"] for d in devices if d["form"] is not None)]
