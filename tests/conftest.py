@@ -60,15 +60,19 @@ def define(test_driver):
 
 def pytest_terminal_summary(terminalreporter):
     """Figures tests record with record_property("spec_tooltips", ...), shown whatever -s says."""
+    labels = {
+        "spec_tooltips": "the 2008 spec's fields drawn from libvirt's own copy",
+        "spec_tooltips_modern": "the modern fields (issue 6) drawn from libvirt's own copy",
+    }
     lines = {
-        value
+        (name, value)
         for reports in terminalreporter.stats.values()
         for report in reports
         for name, value in getattr(report, "user_properties", ())
-        if name == "spec_tooltips"
+        if name in labels
     }
-    for line in sorted(lines):
-        terminalreporter.write_line(f"spec tooltips: the 2008 spec's fields drawn from libvirt's own copy: {line}")
+    for name, line in sorted(lines):
+        terminalreporter.write_line(f"spec tooltips: {labels[name]}: {line}")
 
 
 @pytest.fixture(autouse=True)

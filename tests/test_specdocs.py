@@ -611,3 +611,93 @@ def test_it_keeps_powers_readable_when_the_markup_goes():
 
     text = " ".join(b.text for b in blocks(html.fromstring("<p>blocks of 2<sup>10</sup> bytes</p>")))
     assert "2^10" in text and "210" not in text
+
+
+# The fields declared before the modern elements (issue 6) were added; the others are the new ones.
+FIELDS_BEFORE_ISSUE_6 = frozenset(
+    {
+        "Boot.arch",
+        "Boot.boot_devices",
+        "Boot.bootloader",
+        "Boot.bootloader_args",
+        "Boot.cmdline",
+        "Boot.initrd",
+        "Boot.kernel",
+        "Boot.loader",
+        "Boot.machine",
+        "Boot.os_type",
+        "CharDevice.bind_host",
+        "CharDevice.bind_service",
+        "CharDevice.connect_host",
+        "CharDevice.connect_service",
+        "CharDevice.protocol",
+        "CharDevice.source_host",
+        "CharDevice.source_mode",
+        "CharDevice.source_path",
+        "CharDevice.source_service",
+        "CharDevice.target_port",
+        "CharDevice.type",
+        "Clock.offset",
+        "Console.target_type",
+        "Disk.device",
+        "Disk.driver_name",
+        "Disk.driver_type",
+        "Disk.source_dev",
+        "Disk.source_file",
+        "Disk.target_bus",
+        "Disk.target_dev",
+        "Disk.type",
+        "Emulator.emulator",
+        "Features.acpi",
+        "Features.apic",
+        "Features.pae",
+        "General.domain_id",
+        "General.domain_type",
+        "General.name",
+        "General.uuid",
+        "Graphics.autoport",
+        "Graphics.listen",
+        "Graphics.passwd",
+        "Graphics.port",
+        "Graphics.type",
+        "Input.bus",
+        "Input.type",
+        "Interface.mac",
+        "Interface.script",
+        "Interface.source_address",
+        "Interface.source_bridge",
+        "Interface.source_network",
+        "Interface.source_port",
+        "Interface.target_dev",
+        "Interface.type",
+        "Lifecycle.on_crash",
+        "Lifecycle.on_poweroff",
+        "Lifecycle.on_reboot",
+        "Resources.current_memory",
+        "Resources.current_memory_unit",
+        "Resources.memory",
+        "Resources.memory_unit",
+        "Resources.vcpu",
+    }
+)
+
+
+def test_it_draws_the_new_modern_fields_from_libvirts_copy(both, record_property):
+    """The modern elements (issue 6: cpu, controllers, firmware, TPM, ...): >= 90% from libvirt 9."""
+    fields = [f for f in declared_fields() if f.key not in FIELDS_BEFORE_ISSUE_6]
+    assert len(fields) > 100  # the modern elements are declared
+    from_libvirt = sorted(f.key for f in fields if tooltip_for(f).source == "libvirt")
+    missing = sorted({f.key for f in fields} - set(from_libvirt))
+    share = len(from_libvirt) / len(fields)
+    line = f"{len(from_libvirt)} of {len(fields)} ({share:.0%})" + (f"; from elsewhere: {missing}" if missing else "")
+    record_property("spec_tooltips_modern", line)
+    assert share >= 0.90, missing
+
+
+def test_it_reads_a_table_of_features_as_one_entry_per_row(both):
+    """libvirt's <hyperv> features are rows of a "Feature | Description | Value | Since" table."""
+    relaxed = tooltip_for(FIELDS["Features.hyperv_relaxed"])
+    assert relaxed.source == "libvirt" and "Relax constraints on timers" in relaxed.text
+    assert "on, off" in relaxed.text
+    spinlocks = tooltip_for(FIELDS["Features.hyperv_spinlocks"])
+    assert spinlocks.source == "libvirt" and "spinlock" in spinlocks.text.lower()

@@ -9,7 +9,8 @@ Both markups of the page are read:
 * the 2008 page: flat ``<hN><a name=...>`` headings, ``<dt><code>``, raw XML inside ``<pre>`` and
   unclosed tags.
 
-Entries come from four kinds of text, best first (``KINDS``): a dt/dd definition; sentences of
+Entries come from four kinds of text, best first (``KINDS``): a dt/dd definition (or a row of a
+table of sub-elements inside one, as <hyperv>'s features); sentences of
 prose naming an attribute ("the dev attribute of the <target> element"); a section whose
 subsections each show one value of an attribute in their examples (the interface types); and the
 sentences of a prose-only section that are about an attribute its examples use (the one quoting
@@ -250,8 +251,25 @@ class _Reader:
                 tags = part.tags()
                 context = next((n for n in reversed((*outer, name)) if n in tags), name)
                 self.prose(own, part, context, inner_scope, inner_tag)
+                self.table(node, part, name, inner_scope)
                 for inner in _nested_dls(node):
                     self.definitions(inner, part, (*outer, name), inner_scope, inner_tag)
+
+    def table(self, dd, part: _Part, name: str, scope: str) -> None:
+        """A table of sub-elements in an element's dd (<hyperv>'s "Feature | Description | Value |
+        Since": relaxed, vapic ...): each row defines the child it names, with its values."""
+        for table in (t for t in dd.iter("table") if next(t.iterancestors("dd")) is dd):
+            heads = [_clean(th.text_content()).lower() for th in table.iter("th")]
+            if heads[:2] != ["feature", "description"]:
+                continue
+            for tr in table.iter("tr"):
+                cells = {h: _clean(td.text_content()) for h, td in zip(heads, tr.findall("td"), strict=False)}
+                child, text = cells.get("feature", ""), cells.get("description", "").rstrip(".")
+                if not child or not text:
+                    continue
+                values = cells.get("value", "")
+                text = f"{text}. Values: {values}." if values else f"{text}."
+                self.emit(part, name, child, text, cells.get("since", ""), scope=scope)
 
     def prose(
         self, blocks: list[Block], part: _Part, context: str | None, scope: str = "", scope_tag: str = ""
