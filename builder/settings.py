@@ -108,6 +108,9 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 LIBVIRT_SCHEMA_DIR = env_str("LIBVIRT_SCHEMA_DIR", "/usr/share/libvirt/schemas")
 MAX_XML_BYTES = env_int("MAX_XML_BYTES", 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_XML_BYTES + 64 * 1024
+# The editor posts every field of every device: a guest with dozens of controllers and ports passes
+# Django's default of 1000 fields (the body stays bounded by the size limit above).
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 20000
 
 # Pushing to libvirt hosts (builder.hosts)
 LIBVIRT_TIMEOUT = env_float("LIBVIRT_TIMEOUT", 30.0)

@@ -393,23 +393,23 @@ def test_a_video_model_the_host_lacks(qemu):
     found = host_problems(domain("<video><model type='qxl'/></video>"), qemu)
     assert len(found) == 1 and found[0].level == "error"
     assert found[0].path == "/domain/devices/video" and "'qxl'" in found[0].message
-    assert found[0].field == ""  # <video> has no declaration yet
+    assert found[0].field == "Video.model_type"
     assert host_problems(domain("<video><model type='cirrus'/></video>"), qemu) == []
 
 
 def test_uefi_where_the_host_has_no_uefi_firmware():
     bios = offer(QEMU_CAPS, {"qemu x86_64": QEMU_X86_BIOS})
     found = host_problems(domain(dtype="qemu", os_attrs=" firmware='efi'"), bios)
-    assert fields(found) == ["Boot.loader"] and found[0].path == "/domain/os" and "bios" in found[0].message
+    assert fields(found) == ["Boot.firmware"] and found[0].path == "/domain/os" and "bios" in found[0].message
     pflash = "<loader readonly='yes' type='pflash'>/usr/share/OVMF/OVMF_CODE.fd</loader>"
-    assert fields(host_problems(domain(dtype="qemu", os_extra=pflash), bios)) == ["Boot.loader"]
+    assert fields(host_problems(domain(dtype="qemu", os_extra=pflash), bios)) == ["Boot.loader_type"]
     assert host_problems(domain(dtype="qemu", os_attrs=" firmware='bios'"), bios) == []
     rom = "<loader type='rom'>/usr/share/seabios/bios.bin</loader>"
     assert host_problems(domain(dtype="qemu", os_extra=rom), bios) == []
     both = host_problems(domain(dtype="qemu", os_attrs=" firmware='efi'", os_extra=pflash), bios)
-    assert fields(both) == ["Boot.loader"]  # one problem, not the same one twice
+    assert fields(both) == ["Boot.firmware"]  # one problem, not the same one twice
     unsupported = offer(QEMU_CAPS, {"qemu x86_64": "<domainCapabilities><os supported='no'/></domainCapabilities>"})
-    assert fields(host_problems(domain(dtype="qemu", os_attrs=" firmware='efi'"), unsupported)) == ["Boot.loader"]
+    assert fields(host_problems(domain(dtype="qemu", os_attrs=" firmware='efi'"), unsupported)) == ["Boot.firmware"]
 
 
 def test_uefi_where_the_host_has_it(qemu):
@@ -472,6 +472,7 @@ def test_every_field_named_is_declared(qemu, test_offer):
     ]
     named = {p.field for p in found if p.field}
     assert named == {
+        "Video.model_type",
         "Boot.machine",
         "Emulator.emulator",
         "Disk.target_bus",
@@ -480,7 +481,7 @@ def test_every_field_named_is_declared(qemu, test_offer):
         "General.domain_type",
         "Boot.arch",
         "Boot.os_type",
-        "Boot.loader",
+        "Boot.firmware",
     }
     classes = {cls.__name__: cls for cls in (*SECTIONS, *DEVICES.values())}
     for field in named:

@@ -268,7 +268,7 @@ def _key(owner: str, *names: str) -> str:
     return f"{cls.__name__}.{name}" if name else ""
 
 
-VIDEO_MODEL = ("video", "model_type", "model")  # no <video> declaration yet: '' until there is one
+VIDEO_MODEL = ("video", "model_type", "model")  # Video.model_type (elements/video.py)
 
 
 def _shortened(values) -> str:
@@ -420,7 +420,7 @@ def host_problems(root: etree._Element, offer: Offer) -> list[Problem]:
         at(
             os_el,
             f"this host has no UEFI firmware for {dtype} guests on {arch}; it offers: {_shortened(firmware_offered)}",
-            _key("Boot", "loader"),
+            _key("Boot", "firmware"),
         )
         return out  # the loader below would only repeat it
     wants_pflash = loader is not None and loader.get("type") == "pflash"
@@ -428,7 +428,7 @@ def host_problems(root: etree._Element, offer: Offer) -> list[Problem]:
         at(
             loader,
             f"this host cannot load a pflash (UEFI) firmware; it offers: {_shortened(loader_offered)}",
-            _key("Boot", "loader"),
+            _key("Boot", "loader_type"),
         )
     return out
 

@@ -1,24 +1,68 @@
 """Every declared element, and the two orders of the parts of <domain>."""
 
 from ..spec import Device, Section, set_domain_order
-from .chardev import Console, Parallel, Serial
+from .audio import Audio
+from .chardev import Channel, Console, Parallel, Serial
 from .clock import Clock
+from .controller import Controller
+from .cpu import Cpu
 from .devices import Emulator
 from .disk import Disk
 from .features import Features
+from .filesystem import Filesystem
 from .general import General
 from .graphics import Graphics
+from .hostdev import Hostdev
 from .input import Input
 from .interface import Interface
 from .lifecycle import Lifecycle
+from .memballoon import Memballoon
 from .os import Boot
+from .pm import PowerManagement
+from .redirdev import Redirdev
 from .resources import Resources
+from .rng import Rng
+from .sound import Sound
+from .tpm import Tpm
+from .video import Video
+from .watchdog import Watchdog
 
 # The parts of <domain>, in the order libvirt writes them: new elements are created at these places.
-SECTIONS: tuple[type[Section], ...] = (General, Resources, Boot, Features, Clock, Lifecycle, Emulator)
+SECTIONS: tuple[type[Section], ...] = (
+    General,
+    Resources,
+    Boot,
+    Features,
+    Cpu,
+    Clock,
+    Lifecycle,
+    PowerManagement,
+    Emulator,
+)
 
 DEVICES: dict[str, type[Device]] = {
-    cls.tag: cls for cls in (Disk, Interface, Input, Graphics, Serial, Parallel, Console)
+    cls.tag: cls
+    for cls in (
+        Disk,
+        Controller,
+        Filesystem,
+        Interface,
+        Input,
+        Tpm,
+        Sound,
+        Audio,
+        Graphics,
+        Video,
+        Serial,
+        Parallel,
+        Console,
+        Channel,
+        Hostdev,
+        Redirdev,
+        Watchdog,
+        Memballoon,
+        Rng,
+    )
 }
 
 

@@ -1,4 +1,4 @@
-"""Character devices: <serial>, <parallel> and <console> share one shape."""
+"""Character devices: <serial>, <parallel>, <console> and <channel> share one shape."""
 
 from ..fields import Attr, Choice, Int, Path, Str
 from ..spec import Device
@@ -141,3 +141,78 @@ class Console(CharDevice):
         help="serial: on a full virtual machine libvirt mirrors the first serial port here. "
         "virtio or xen: a paravirtualized console.",
     )
+
+
+GUEST_AGENT = "org.qemu.guest_agent.0"
+SPICE_AGENT = "com.redhat.spice.0"
+
+
+class Channel(CharDevice):
+    """A private line between host and guest: the QEMU guest agent, SPICE's agent, a forwarded port."""
+
+    tag = "channel"
+    label = "Channel"
+    doc_sections = ("channel", *CharDevice.doc_sections)
+    starter = {"type": "unix", "target_type": "virtio", "target_name": GUEST_AGENT}
+
+    # A UNIX socket without a path is fine here: libvirt makes one per guest (the agent's socket).
+    source_path = Attr(
+        "source/@path",
+        Path(),
+        label="Path",
+        help="File, device or socket path on the host. Leave it empty for a UNIX socket and "
+        "libvirt picks a path under its own run directory.",
+        when={"type": ("file", "dev", "unix", "pipe", "pty")},
+        required_when={"type": ("file", "dev", "pipe")},
+    )
+    target_port = Attr(
+        "target/@port",
+        Int(min=1, max=65535),
+        label="Forwarded port",
+        doc=("", "guestfwd"),  # the page defines guestfwd with its address and port
+        help="For guestfwd: the TCP port, at the address below, whose traffic from the guest is "
+        "handed to this channel on the host.",
+        when={"target_type": ("guestfwd",)},
+        required_when={"target_type": ("guestfwd",)},
+    )
+    target_type = Attr(
+        "target/@type",
+        Choice("virtio", "guestfwd", "xen"),
+        label="Channel kind",
+        required=True,
+        help="virtio: a named port the guest sees under /dev/virtio-ports (guest agent, SPICE "
+        "agent). guestfwd: guest TCP traffic to one address and port goes to the host side. "
+        "xen: a named Xen console.",
+    )
+    target_name = Attr(
+        "target/@name",
+        Str(pattern=r"[\w.-]+", hint="a port name such as org.qemu.guest_agent.0"),
+        label="Port name",
+        help=f"Name the guest finds the port by: {GUEST_AGENT} for the QEMU guest agent, "
+        f"{SPICE_AGENT} for the SPICE agent (with a spicevmc source).",
+        when={"target_type": ("virtio", "xen")},
+    )
+    target_address = Attr(
+        "target/@address",
+        Str(pattern=r"[0-9a-fA-F.:]+", hint="an IP address"),
+        label="Forwarded address",
+        doc=("", "guestfwd"),
+        help="For guestfwd: the IP address, as the guest sees it, whose traffic is forwarded (e.g. 10.0.2.1).",
+        when={"target_type": ("guestfwd",)},
+        required_when={"target_type": ("guestfwd",)},
+    )
+
+    @classmethod
+    def fresh(cls, siblings):
+        """The guest agent's channel first, then named virtio ports that do not clash with others."""
+        used = {t.get("name") for n in siblings if n.tag == cls.tag for t in n.iterfind("target")}
+        name = GUEST_AGENT
+        n = 1
+        while name in used:
+            name, n = f"org.libvirt.channel.{n}", n + 1
+        return cls.new({**cls.starter, "target_name": name})
+
+    def summary(self) -> str:
+        v = self.values()
+        where = v["target_name"] or ":".join(filter(None, [v["target_address"], v["target_port"]]))
+        return f"channel {v['target_type'] or ''} {where}: {v['type']}".strip()

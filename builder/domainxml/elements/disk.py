@@ -1,6 +1,6 @@
 """<disk>: hard drives, CD-ROMs and floppies."""
 
-from ..fields import Attr, Choice, Path, Str
+from ..fields import Attr, Choice, Int, Path, Str
 from ..spec import Device
 
 BUSES = ("virtio", "sata", "scsi", "ide", "usb", "xen", "fdc", "sd")
@@ -39,6 +39,25 @@ class Disk(Device):
         label="Image format",
         help="Format or sub-type for the driver: raw or qcow2 for qemu; aio for Xen's tap (libvirt reads aio as raw).",
     )
+    driver_cache = Attr(
+        "driver/@cache",
+        Choice("default", "none", "writethrough", "writeback", "directsync", "unsafe"),
+        label="Cache mode",
+        help="How the host caches the image: none bypasses the host's page cache (safe and fast for "
+        "most KVM guests); writeback is fastest but loses data on a host crash if the guest did not flush.",
+    )
+    driver_discard = Attr(
+        "driver/@discard",
+        Choice("unmap", "ignore"),
+        label="Discard",
+        help="unmap passes the guest's TRIM requests on so a sparse image shrinks again; ignore drops them.",
+    )
+    driver_io = Attr(
+        "driver/@io",
+        Choice("threads", "native", "io_uring"),
+        label="I/O mode",
+        help="How QEMU submits I/O on the host: native (Linux AIO, with cache none), threads, or io_uring.",
+    )
     source_file = Attr(
         "source/@file",
         Path(),
@@ -67,8 +86,16 @@ class Disk(Device):
         "target/@bus",
         Choice(*BUSES),
         label="Bus",
-        help="Controller the disk is attached to. virtio is fastest for KVM guests; q35 machines "
-        "have no IDE (use SATA).",
+        help="Controller the disk is attached to. virtio is fastest for KVM guests; sata suits "
+        "guests without virtio drivers (Windows installers) and q35 machines, which have no IDE.",
+    )
+
+    boot_order = Attr(
+        "boot/@order",
+        Int(min=1),
+        label="Boot order",
+        help="Position of this disk in the boot sequence (1 first). Cannot be mixed with the boot "
+        "order of OS and boot: use one or the other.",
     )
 
     def summary(self) -> str:

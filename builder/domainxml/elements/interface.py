@@ -91,6 +91,38 @@ class Interface(Device):
         "macvlan are reserved: libvirt replaces them.",
     )
 
+    model = Attr(
+        "model/@type",
+        Str(pattern=r"[\w-]+", hint="a model name such as virtio, e1000e or rtl8139"),
+        doc=("interface", "model"),  # no sentence names it (the teaming one is not about it)
+        label="Card model",
+        help="Emulated network card. virtio is fastest but needs drivers in the guest (Linux has "
+        "them; Windows needs virtio-win); e1000e and rtl8139 work in most guests as they are.",
+    )
+    driver_name = Attr(
+        "driver/@name",
+        Choice("qemu", "vhost"),
+        label="Backend driver",
+        doc=("", "name"),  # libvirt's page lists the driver's attributes as terms under no element
+        help="For virtio cards: vhost moves packet handling into the host kernel (the usual, faster "
+        "choice); qemu keeps it in user space.",
+    )
+    driver_queues = Attr(
+        "driver/@queues",
+        Int(min=1),
+        label="Queues",
+        doc=("", "queues"),
+        help="Number of virtio queue pairs (multiqueue): up to the number of vCPUs, so several can "
+        "send and receive at once.",
+    )
+    boot_order = Attr(
+        "boot/@order",
+        Int(min=1),
+        label="Boot order",
+        help="Position of this card in the boot sequence (1 first), for booting from the network. "
+        "Cannot be mixed with the boot order of OS and boot.",
+    )
+
     def summary(self) -> str:
         src = self["source_network"] or self["source_bridge"] or self["source_address"] or ""
         return f"{self['type']} {src} {self['mac'] or ''}".strip()

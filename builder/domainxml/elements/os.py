@@ -1,6 +1,6 @@
-"""How the guest boots: BIOS boot order, a host bootloader, or a kernel given directly."""
+"""How the guest boots: BIOS or UEFI firmware and boot order, a host bootloader, or a kernel given directly."""
 
-from ..fields import Attr, Choice, Many, Path, Str, Text
+from ..fields import Attr, Choice, Int, Many, Path, Str, Text, YesNo
 from ..spec import Section
 
 
@@ -40,7 +40,33 @@ class Boot(Section):
         "os/type/@machine",
         Str(pattern=r"[\w.,-]+", hint="a machine type such as q35 or pc"),
         label="Machine type",
-        help="Emulated board, e.g. pc or q35 for x86. The host's capabilities list the choices.",
+        help="Emulated board. For x86 KVM guests: q35 (modern, PCIe, needed for Secure Boot) or pc "
+        "(older i440FX); versioned names such as pc-q35-7.2 or pc-i440fx-7.2 pin one QEMU release. "
+        "The host's capabilities list the choices.",
+    )
+    firmware = Attr(
+        "os/@firmware",
+        Choice("efi", "bios"),
+        label="Firmware",
+        doc=("", "firmware"),  # libvirt's page defines it as a term of its own, under no element
+        help="Let libvirt pick a matching firmware image itself: efi for UEFI, bios for the legacy "
+        "BIOS. Leave empty to give a loader path by hand (or use the hypervisor's default).",
+    )
+    firmware_enrolled_keys = Attr(
+        "os/firmware/feature[@name='enrolled-keys']/@enabled",
+        YesNo(),
+        label="Keys enrolled",
+        doc=("firmware", "feature"),
+        help="With automatic firmware selection: yes picks a variable store that already holds the "
+        "usual Microsoft and distribution keys, so Secure Boot is active from the first start.",
+    )
+    firmware_secure_boot = Attr(
+        "os/firmware/feature[@name='secure-boot']/@enabled",
+        YesNo(),
+        label="Require Secure Boot",
+        doc=("firmware", "feature"),
+        help="With automatic firmware selection: yes picks an image that enforces Secure Boot, no "
+        "one that does not. Empty: either will do.",
     )
     loader = Text(
         "os/loader",
@@ -48,6 +74,38 @@ class Boot(Section):
         label="Firmware loader",
         help="Path of a firmware image on the host used to start the guest (hvmloader for Xen "
         "full virtualization, or a UEFI image).",
+    )
+    loader_readonly = Attr(
+        "os/loader/@readonly",
+        YesNo(),
+        label="Loader read-only",
+        doc=("os", "loader"),  # the loader's definition names its attributes
+        help="yes for a UEFI code image that the guest must not change (its variables live in NVRAM instead).",
+    )
+    loader_secure = Attr(
+        "os/loader/@secure",
+        YesNo(),
+        label="Secure loader",
+        doc=("os", "loader"),
+        help="yes when the firmware image is built for Secure Boot; QEMU then needs SMM switched on in Features.",
+    )
+    loader_type = Attr(
+        "os/loader/@type",
+        Choice("pflash", "rom"),
+        label="Loader type",
+        help="pflash maps the image as flash memory (the usual way for UEFI); rom as read-only memory.",
+    )
+    nvram = Text(
+        "os/nvram",
+        Path(),
+        label="NVRAM file",
+        help="Per-guest file on the host holding the UEFI variables (boot entries, Secure Boot keys).",
+    )
+    nvram_template = Attr(
+        "os/nvram/@template",
+        Path(),
+        label="NVRAM template",
+        help="Master variable store on the host copied to the NVRAM file when that does not exist yet.",
     )
     kernel = Text(
         "os/kernel",
@@ -72,5 +130,19 @@ class Boot(Section):
         label="Boot order",
         help="Devices the BIOS tries in turn: hard disk, CD-ROM, network (PXE), floppy. "
         "Cannot be combined with a boot order on individual devices.",
+        when={"os_type": ("hvm",)},
+    )
+    bootmenu_enable = Attr(
+        "os/bootmenu/@enable",
+        YesNo(),
+        label="Boot menu",
+        help="yes shows the firmware's interactive boot menu when the guest starts.",
+        when={"os_type": ("hvm",)},
+    )
+    bootmenu_timeout = Attr(
+        "os/bootmenu/@timeout",
+        Int(min=0, max=65535),
+        label="Boot menu timeout (ms)",
+        help="How long the boot menu waits for a key press, in milliseconds.",
         when={"os_type": ("hvm",)},
     )
