@@ -14,6 +14,7 @@ import copy
 import functools
 import time
 from collections.abc import Callable, Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -277,7 +278,25 @@ def check(fn: Check) -> Check:
 
 
 def semantic_problems(root: etree._Element) -> list[Problem]:
-    return [p for fn in CHECKS for p in fn(root)]
+    token = _read.set({})  # each element's values are read once per pass, whatever check asks
+    try:
+        return [p for fn in CHECKS for p in fn(root)]
+    finally:
+        _read.reset(token)
+
+
+_read: ContextVar[dict | None] = ContextVar("validate_read_values", default=None)
+
+
+def _raw_values(node: etree._Element, cls) -> dict:
+    """cls(node).raw_values(), remembered for the rest of this validation pass."""
+    cache = _read.get()
+    if cache is None:
+        return cls(node).raw_values()
+    key = (id(node), cls)
+    if key not in cache:
+        cache[key] = cls(node).raw_values()
+    return cache[key]
 
 
 def _at(el: etree._Element, level: str, message: str, field: str = "") -> Problem:
@@ -302,21 +321,16 @@ def declared_values(root):
     The rule lives once, in the converter: forms refuse the value, import and validation say why.
     """
     for node, cls in _views(root):
-        view = cls(node)
-        values = view.raw_values()
+        values = _raw_values(node, cls)
         for f in cls.fields.values():
             value = values[f.name]
             if f.readonly or value in (None, "", []) or not f.relevant(values):
                 continue
             for one in value if isinstance(value, list) else [value]:
-                try:
-                    f.clean(one)
-                except Rejected as e:
-                    yield _at(f._node(node) if f.steps else node, "error", f"{f.label}: {e}", f.key)
-                except Ignored as e:
-                    yield _at(f._node(node) if f.steps else node, "warning", f"{f.label}: {e}", f.key)
-                except ValueError:
-                    pass  # stricter than libvirt: only forms refuse it
+                verdict = _verdict(f, one)
+                if verdict is not None:
+                    level, reason = verdict
+                    yield _at(f._node(node) if f.steps else node, level, f"{f.label}: {reason}", f.key)
 
 
 @check
@@ -416,12 +430,33 @@ def input_bus_fits_guest(root):
             )
 
 
+@functools.cache
+def _may_be_required(cls) -> tuple:
+    """The fields of a declaration that are required always or for some values (declarations are fixed)."""
+    return tuple(f for f in cls.fields.values() if f.required or f.required_when)
+
+
+@functools.lru_cache(maxsize=4096)
+def _verdict(f, value: str) -> tuple[str, str] | None:
+    """f.clean(value) as ("error"|"warning", reason), or None when accepted: the converters are
+    pure, and a guest repeats the same values (bus 'virtio', format 'qcow2') on many devices."""
+    try:
+        f.clean(value)
+    except Rejected as e:
+        return "error", str(e)
+    except Ignored as e:
+        return "warning", str(e)
+    except ValueError:
+        return None  # stricter than libvirt: only forms refuse it
+    return None
+
+
 @check
 def required_device_fields(root):
     for node, cls in _views(root):
         if node is root:
             continue
-        values = cls(node).raw_values()
-        for f in cls.fields.values():
+        values = _raw_values(node, cls)
+        for f in _may_be_required(cls):
             if f.is_required(values) and not values[f.name]:
                 yield _at(node, "error", f"{cls.label}: {f.label} is required here; libvirt refuses it without", f.key)

@@ -61,8 +61,9 @@ def import_domain(data: bytes, owner=None, fallback_name: str = "imported") -> I
 
 def render(template: DomainTemplate) -> etree._Element:
     """The template's whole domain, with linked profiles as they are now."""
-    slots = DeviceSlot.objects.filter(template=template).select_related("profile").order_by("position")
-    return assemble.assemble(template.xml, (s.device_xml for s in slots), settings.MAX_XML_BYTES)
+    # Only the two texts, not whole model objects: this runs on every preview, render and check.
+    rows = DeviceSlot.objects.filter(template=template).order_by("position").values_list("profile__xml", "xml")
+    return assemble.assemble(template.xml, (linked or own for linked, own in rows), settings.MAX_XML_BYTES)
 
 
 def render_xml(template: DomainTemplate) -> str:
