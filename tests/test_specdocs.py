@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from django.core.signals import request_started
-from django.db import connection
+from django.db import close_old_connections, connection
 from django.test.utils import CaptureQueriesContext
 from lxml import html
 
@@ -311,11 +311,24 @@ def test_it_keeps_tooltips_short_with_the_rest_behind_the_link(both):
 
 def test_it_costs_one_query_per_page_not_one_per_field(both):
     tooltip_for(FIELDS["General.name"])  # loaded once
-    request_started.send(sender=None)  # a new page
+    new_page()
     with CaptureQueriesContext(connection) as queries:
         for f in FIELDS.values():
             tooltip_for(f)
     assert len(queries) == 1  # "has anything been imported since?"
+
+
+def new_page() -> None:
+    """What a request's start does to the tooltips' cache.
+
+    Without Django's close_old_connections, as in the test client: it would close the test's
+    connection, in its transaction (only SQLite's in-memory database ignores that).
+    """
+    request_started.disconnect(close_old_connections)
+    try:
+        request_started.send(sender=None)
+    finally:
+        request_started.connect(close_old_connections)
 
 
 @pytest.mark.django_db
@@ -326,7 +339,7 @@ def test_it_notices_an_import_made_by_another_process():
     names = ("section", "parent", "name", "kind", "text", "since", "anchor", "position")
     DocEntry.objects.create(source="2008", **{n: getattr(entry, n) for n in names})
     assert tooltip_for(FIELDS["General.uuid"]).source == PROJECT  # same page: cached
-    request_started.send(sender=None)
+    new_page()
     assert tooltip_for(FIELDS["General.uuid"]).source == "2008"
 
 

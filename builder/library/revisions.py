@@ -6,6 +6,11 @@ The editing operations call `changed(template)` once they have stored it. Outsid
 moves a device still makes one revision, with the request's user and the "Message" typed.
 A change that leaves the template exactly as its latest revision records nothing.
 
+A save based on a revision (the editor's form, raw XML) first calls `claim(template, base)`: it
+locks the template until the request's revision is recorded and committed, so of two saves based
+on the same revision, however simultaneous, the second one always sees the first one's revision
+and is refused as stale (no lost update).
+
 Device profiles have revisions too: every save of a profile (wherever it happens) records one
 through a post_save signal, grouped the same way.
 """
@@ -14,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import difflib
+import sys
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 
@@ -33,6 +39,8 @@ class _Group:
     request: object = None
     touched: dict[int, tuple[DomainTemplate, str | None]] = field(default_factory=dict)
     profiles: dict[int, DeviceProfile] = field(default_factory=dict)
+    held: object = None  # the transaction claim() opened: left once the revisions are recorded
+    failed: bool = False  # the request answered with a server error: what it held is rolled back
 
 
 _group: ContextVar[_Group | None] = ContextVar("revision_group", default=None)
@@ -100,10 +108,25 @@ def grouped(author=None, message: str = "", request=None):
     group = _Group(author, message, request)
     token = _group.set(group)
     try:
-        yield
-    finally:
-        _group.reset(token)
-    _flush(group)
+        try:
+            yield
+        finally:
+            _group.reset(token)
+        if not (group.held and group.failed):
+            _flush(group)
+    except BaseException:
+        _release(group, *sys.exc_info())
+        raise
+    _release(group, None, None, None)
+
+
+def _release(group: _Group, *exc_info) -> None:
+    """Commit (or, after an error, roll back) the transaction claim() opened for the group."""
+    held, group.held = group.held, None
+    if held is not None:
+        if group.failed and exc_info[0] is None:
+            transaction.set_rollback(True)
+        held.__exit__(*exc_info)
 
 
 @transaction.atomic
@@ -159,7 +182,10 @@ class RevisionMiddleware:
 
     def __call__(self, request):
         with grouped(request=request):
-            return self.get_response(request)
+            response = self.get_response(request)
+            if response.status_code >= 500:
+                _group.get().failed = True
+            return response
 
 
 def is_stale(template: DomainTemplate, base) -> bool:
@@ -172,6 +198,27 @@ def is_stale(template: DomainTemplate, base) -> bool:
     except (TypeError, ValueError):
         return False
     return base < latest_number(template)
+
+
+def claim(template: DomainTemplate, base) -> bool:
+    """Lock the template for a save based on revision `base`; True when that save is stale.
+
+    During a request (a group) the lock lasts until the request's revisions are recorded and
+    committed: a transaction opened here, left by `grouped`. PostgreSQL locks the template's row
+    (SELECT ... FOR UPDATE); SQLite's IMMEDIATE transactions (settings) take its write lock, which
+    serializes writers. A concurrent save based on the same revision waits here, then sees the
+    revision the first one recorded. `template` is reloaded: it is what the latest revision holds.
+    Outside a request the lock lasts only for the check (callers hold their own transaction).
+    """
+    group = _group.get()
+    if group is not None and group.held is None:
+        block = transaction.atomic()
+        block.__enter__()
+        group.held = block
+    with transaction.atomic():
+        DomainTemplate.objects.select_for_update().filter(pk=template.pk).values_list("pk", flat=True).first()
+        template.refresh_from_db()
+        return is_stale(template, base)
 
 
 @transaction.atomic
@@ -236,6 +283,7 @@ def diff(old: str, new: str, old_label: str = "", new_label: str = "") -> list[t
 __all__ = [
     "RevisionMiddleware",
     "changed",
+    "claim",
     "diff",
     "grouped",
     "is_stale",

@@ -114,7 +114,7 @@ def save_posted(request: HttpRequest, template: DomainTemplate) -> HttpResponse 
     """
     if f"{SECTIONS[0].__name__.lower()}-name" not in request.POST:
         return None  # not posted from the editor form
-    if revisions.is_stale(template, request.POST.get("base_revision")):
+    if revisions.claim(template, request.POST.get("base_revision")):  # locked until the revision is recorded
         return _form_conflict(request, template)
     slots = editing.slots_of(template)
     root = services.render(template)
@@ -265,7 +265,7 @@ def raw_xml(request: HttpRequest, pk: int) -> HttpResponse:
     error, text = "", None
     if request.method == "POST":
         text = request.POST.get("xml", "")
-        if revisions.is_stale(template, request.POST.get("base_revision")):
+        if revisions.claim(template, request.POST.get("base_revision")):  # locked until the revision is recorded
             return conflict(request, template, text)
         try:
             warnings = editing.replace_xml(template, text)

@@ -1,0 +1,42 @@
+"""gunicorn's settings for `make serve` (gunicorn -c builder/gunicorn.conf.py --bind HOST:PORT builder.wsgi).
+
+Workers: 2 x cores + 1 processes (gunicorn's own rule of thumb: while one process waits on the database
+or the disk another one computes; the domain XML engine is CPU-bound, so more would only queue on the
+cores), each with GUNICORN_THREADS threads (gthread). A push to a libvirt host may wait up to
+LIBVIRT_TIMEOUT seconds: it holds one thread of one process, and every other request is answered by
+the other threads and processes meanwhile. Nothing is kept per process: sessions, login failures and
+locks are in the database, so any number of these servers can share one PostgreSQL.
+"""
+
+import os
+
+from builder.env import env_float, env_int
+
+workers = env_int("GUNICORN_WORKERS", 2 * (os.cpu_count() or 1) + 1)
+worker_class = "gthread"
+threads = env_int("GUNICORN_THREADS", 4)
+
+# A gthread worker's heartbeat does not wait for its requests, so `timeout` only catches a hung process;
+# a request itself may take the libvirt timeout plus the rendering around it.
+timeout = int(env_float("LIBVIRT_TIMEOUT", 30.0)) + 30
+graceful_timeout = 30
+keepalive = 5
+
+# What the server reads before Django sees a request: the request line (URL and query string), the
+# number of header fields and the size of each. The body is limited in Django before it is read
+# (builder.security.BodySizeLimitMiddleware, MAX_REQUEST_BYTES).
+limit_request_line = 8190
+limit_request_fields = 100
+limit_request_field_size = 8190
+
+# Restart each process now and then so a slow leak cannot grow without bound; the jitter keeps the
+# processes from restarting together.
+max_requests = 10000
+max_requests_jitter = 1000
+
+errorlog = "-"
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None
+proc_name = "domain-builder"
+# gunicorn's runtime control socket defaults to one path per user ($HOME/.gunicorn/gunicorn.ctl): two
+# servers on one machine would fight over it, and nothing here needs it.
+control_socket_disable = True
