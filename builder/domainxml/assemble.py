@@ -13,7 +13,7 @@ from lxml import etree
 
 from . import layout
 from .elements import DEVICES
-from .parse import parse_xml
+from .parse import parse_stored, parse_xml
 from .spec import Section
 
 # Children of <devices> that describe the container rather than a device.
@@ -77,7 +77,7 @@ def assemble(template_xml: str, devices_xml: Iterable[str], max_bytes: int | Non
         container = etree.Element("devices")
         layout.insert_ordered(root, container, Section.order_below(root, root))
     for xml in devices_xml:
-        device = parse_xml(xml, **kw)
+        device = parse_stored(xml)
         before = list(reversed(list(device.itersiblings(preceding=True))))
         for node in [*before, device, *device.itersiblings()]:
             layout.insert_at(container, len(container), node)
