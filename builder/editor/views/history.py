@@ -11,11 +11,12 @@ from builder.library.access import Action
 from builder.library.models import DeviceProfile, DomainTemplate, ProfileRevision, TemplateRevision
 
 
-def history(request: HttpRequest, pk: int) -> HttpResponse:
-    template = access.get_or_404(DomainTemplate, request.user, Action.VIEW, pk=pk)
-    revs = list(template.revisions.select_related("author").order_by("-number"))
-    numbers = [r.number for r in revs]
+def _compare(request: HttpRequest, revs: list, text) -> dict:
+    """The list, the two revisions chosen for comparing (?a=older&b=newer) and their diff, if asked.
+
+    `revs`: newest first; `text(revision)`: what is compared (the rendered domain, a profile's XML)."""
     by_number = {r.number: r for r in revs}
+    numbers = [r.number for r in revs]
 
     def chosen(key, default):
         value = request.GET.get(key, "")
@@ -26,15 +27,17 @@ def history(request: HttpRequest, pk: int) -> HttpResponse:
     diff = None
     if "a" in request.GET and old is not None and new is not None:
         a, b = by_number[old], by_number[new]
-        diff = revisions.diff(a.rendered, b.rendered, f"revision {a.number}", f"revision {b.number}")
+        diff = revisions.diff(text(a), text(b), f"revision {a.number}", f"revision {b.number}")
+    return {"revisions": revs, "latest": numbers[0] if numbers else None, "old": old, "new": new, "diff": diff}
+
+
+def history(request: HttpRequest, pk: int) -> HttpResponse:
+    template = access.get_or_404(DomainTemplate, request.user, Action.VIEW, pk=pk)
+    revs = list(template.revisions.select_related("author").order_by("-number"))
     context = {
         "template": template,
         "rights": rights(request.user, template),
-        "revisions": revs,
-        "latest": numbers[0] if numbers else None,
-        "old": old,
-        "new": new,
-        "diff": diff,
+        **_compare(request, revs, lambda r: r.rendered),
     }
     return render(request, "editor/history.html", context)
 
@@ -51,26 +54,10 @@ def restore(request: HttpRequest, pk: int, number: int) -> HttpResponse:
 def profile_history(request: HttpRequest, pk: int) -> HttpResponse:
     profile = access.get_or_404(DeviceProfile, request.user, Action.VIEW, pk=pk)
     revs = list(profile.revisions.select_related("author").order_by("-number"))
-    by_number = {r.number: r for r in revs}
-
-    def chosen(key, default):
-        value = request.GET.get(key, "")
-        return int(value) if value.isdigit() and int(value) in by_number else default
-
-    new = chosen("b", revs[0].number if revs else None)
-    old = chosen("a", revs[1].number if len(revs) > 1 else new)
-    diff = None
-    if "a" in request.GET and old is not None and new is not None:
-        a, b = by_number[old], by_number[new]
-        diff = revisions.diff(a.xml + "\n", b.xml + "\n", f"revision {a.number}", f"revision {b.number}")
     context = {
         "profile": profile,
         "rights": rights(request.user, profile),
-        "revisions": revs,
-        "latest": revs[0].number if revs else None,
-        "old": old,
-        "new": new,
-        "diff": diff,
+        **_compare(request, revs, lambda r: r.xml + "\n"),
     }
     return render(request, "editor/profile_history.html", context)
 
