@@ -9,11 +9,10 @@ from __future__ import annotations
 import contextlib
 import itertools
 
+import libvirt
 import pytest
 
 from builder.hosts.changes import Change, Changes, classify
-
-libvirt = pytest.importorskip("libvirt")
 
 _names = itertools.count(1)
 
