@@ -13,7 +13,7 @@ from lxml import etree
 
 from . import layout
 from .elements import DEVICES
-from .parse import parse_stored, parse_xml
+from .parse import XMLInputError, parse_stored, parse_xml
 from .spec import Section
 
 # Children of <devices> that describe the container rather than a device.
@@ -89,20 +89,21 @@ def device_class(node: etree._Element):
     return DEVICES.get(node.tag) if isinstance(node.tag, str) else None
 
 
+def device_key(xml: str) -> bytes:
+    """A device in canonical form (C14N), indentation aside: a device written inside a template sits
+    deeper than the same device on its own. Raises XMLInputError for unreadable XML."""
+    node = parse_xml(xml)
+    for el in node.iter():
+        if el.text is not None and not el.text.strip():
+            el.text = None
+        if el.tail is not None and not el.tail.strip():
+            el.tail = None
+    return etree.tostring(node, method="c14n")
+
+
 def same_device(a: str, b: str) -> bool:
-    """Whether two device documents are the same element, indentation aside (a device written inside
-    a template sits deeper than the same device on its own)."""
-
-    def key(xml: str) -> bytes:
-        node = parse_xml(xml)
-        for el in node.iter():
-            if el.text is not None and not el.text.strip():
-                el.text = None
-            if el.tail is not None and not el.tail.strip():
-                el.tail = None
-        return etree.tostring(node, method="c14n")
-
+    """Whether two device documents are the same element, indentation aside."""
     try:
-        return key(a) == key(b)
-    except Exception:  # an unreadable side is not the same as anything
+        return device_key(a) == device_key(b)
+    except XMLInputError:  # an unreadable side is not the same as anything
         return False

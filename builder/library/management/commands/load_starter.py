@@ -6,13 +6,12 @@ library shows from the start how templates share profiles.
 
 from pathlib import Path
 
-from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from builder.domainxml.parse import parse_domain, parse_xml
+from builder.domainxml.assemble import device_key
+from builder.domainxml.parse import parse_domain
 from builder.library import revisions
-from builder.library.bundles import canonical
 from builder.library.models import DeviceProfile, DomainTemplate
 from builder.library.services import import_domain
 
@@ -56,17 +55,6 @@ PARAMETERS = {
 }
 
 
-def _key(xml: str) -> bytes:
-    """The device in canonical form, its indentation aside (a template's devices sit deeper)."""
-    node = parse_xml(xml, settings.MAX_XML_BYTES)
-    for el in node.iter():
-        if el.text is not None and not el.text.strip():
-            el.text = None
-        if el.tail is not None and not el.tail.strip():
-            el.tail = None
-    return canonical(node)
-
-
 class Command(BaseCommand):
     help = "Load the starter device profiles and templates (skips those already present)."
 
@@ -78,7 +66,7 @@ class Command(BaseCommand):
             profile, made = DeviceProfile.objects.get_or_create(
                 name=name, owner=None, defaults={"xml": xml, "description": description}
             )
-            profiles.setdefault(_key(profile.xml), profile)
+            profiles.setdefault(device_key(profile.xml), profile)
             self.stdout.write(f"{'added' if made else 'kept'} profile {name}")
         for path in sorted((STARTER / "templates").glob("*.xml")):
             data = path.read_bytes()
@@ -90,7 +78,7 @@ class Command(BaseCommand):
             template.parameters = PARAMETERS.get(path.name, [])
             template.save(update_fields=["parameters", "updated"])
             for slot in template.slots.all():
-                profile = profiles.get(_key(slot.xml))
+                profile = profiles.get(device_key(slot.xml))
                 if profile is not None:
                     slot.profile, slot.xml = profile, ""
                     slot.save(update_fields=["profile", "xml"])
