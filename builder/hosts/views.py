@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -116,6 +117,14 @@ def _deployment(request: HttpRequest, pk: int) -> Deployment:
     return d
 
 
+def _managed(request: HttpRequest, pk: int) -> Deployment:
+    """A push whose domain this person may start, stop, undefine or check (Django's 403 page if not)."""
+    d = _deployment(request, pk)
+    if not pushing.may_manage(request.user, d):
+        raise PermissionDenied("Only those who may push this template to this host may do this.")
+    return d
+
+
 def deployment(request: HttpRequest, pk: int) -> HttpResponse:
     d = _deployment(request, pk)
     changes = classify(d.sent_xml, d.returned_xml) if d.returned_xml else None
@@ -135,16 +144,9 @@ OPS = {
 
 def act(request: HttpRequest, pk: int, op: str) -> HttpResponse:
     """A page that asks first; the POST does it."""
-    d = _deployment(request, pk)
+    d = _managed(request, pk)
     if op not in OPS:
         raise Http404("No such action.")
-    if not pushing.may_manage(request.user, d):
-        return render(
-            request,
-            "403.html",
-            {"exception": "Only those who may push this template to this host may do this."},
-            status=403,
-        )
     label, question = OPS[op]
     if request.method == "POST":
         outcome = pushing.act(d, op)
@@ -156,14 +158,7 @@ def act(request: HttpRequest, pk: int, op: str) -> HttpResponse:
 
 @require_POST
 def check_drift(request: HttpRequest, pk: int) -> HttpResponse:
-    d = _deployment(request, pk)
-    if not pushing.may_manage(request.user, d):
-        return render(
-            request,
-            "403.html",
-            {"exception": "Only those who may push this template to this host may do this."},
-            status=403,
-        )
+    d = _managed(request, pk)
     try:
         differences, error = pushing.drift(d), ""
     except HostError as e:
