@@ -96,3 +96,32 @@ def run_command(command: str, *args: str) -> tuple[str, str, int]:
     except SystemExit as e:
         code = e.code
     return out.getvalue(), err.getvalue(), code
+
+
+def form_values(form) -> dict[str, list[str]]:
+    """What a browser sends for a form: enabled, named controls; checked boxes; selected options."""
+    data: dict[str, list[str]] = {}
+    for el in form.iter("input", "select", "textarea"):
+        name = el.get("name")
+        if not name or el.get("disabled") is not None:
+            continue
+        if el.tag == "textarea":
+            value = el.text_content()
+        elif el.tag == "select":
+            options = list(el.iter("option"))
+            chosen = [o for o in options if o.get("selected") is not None] or options[:1]
+            if not chosen:
+                continue
+            value = chosen[-1].get("value", chosen[-1].text_content())
+        else:
+            kind = (el.get("type") or "text").lower()
+            if kind in ("submit", "button", "image", "reset", "file"):
+                continue
+            if kind in ("checkbox", "radio"):
+                if el.get("checked") is None:
+                    continue
+                value = el.get("value", "on")
+            else:
+                value = el.get("value", "")
+        data.setdefault(name, []).append(value)
+    return data

@@ -19,7 +19,7 @@ from builder.domainxml.fields import Many
 from builder.editor.forms import BOOT_SLOTS
 from builder.library import editing, services
 from builder.library.models import DeviceProfile, DeviceSlot, DomainTemplate
-from tests.helpers import CORPUS, SHARED
+from tests.helpers import CORPUS, SHARED, form_values
 
 pytestmark = pytest.mark.django_db
 
@@ -38,35 +38,6 @@ MULTICAST = "11:22:33:44:55:66"
 
 def html_of(response) -> lxml.html.HtmlElement:
     return lxml.html.fromstring(response.content.decode())
-
-
-def form_values(form) -> dict[str, list[str]]:
-    """What a browser sends for a form: enabled, named controls; checked boxes; selected options."""
-    data: dict[str, list[str]] = {}
-    for el in form.iter("input", "select", "textarea"):
-        name = el.get("name")
-        if not name or el.get("disabled") is not None:
-            continue
-        if el.tag == "textarea":
-            value = el.text_content()
-        elif el.tag == "select":
-            options = list(el.iter("option"))
-            chosen = [o for o in options if o.get("selected") is not None] or options[:1]
-            if not chosen:
-                continue
-            value = chosen[-1].get("value", chosen[-1].text_content())
-        else:
-            kind = (el.get("type") or "text").lower()
-            if kind in ("submit", "button", "image", "reset", "file"):
-                continue
-            if kind in ("checkbox", "radio"):
-                if el.get("checked") is None:
-                    continue
-                value = el.get("value", "on")
-            else:
-                value = el.get("value", "")
-        data.setdefault(name, []).append(value)
-    return data
 
 
 def editor_page(client, template) -> str:
@@ -139,7 +110,15 @@ def errors_of(root) -> list:
 
 
 def text_of(doc, element_id: str) -> str:
-    return " ".join(doc.get_element_by_id(element_id).text_content().split())
+    element = doc.get_element_by_id(element_id, None)
+    if element is None and element_id.startswith("err-") and empties_error_boxes(doc):
+        return ""  # a preview swaps in only the boxes with messages, after emptying them all
+    return " ".join(element.text_content().split())
+
+
+def empties_error_boxes(doc) -> bool:
+    swaps = doc.xpath("//div[starts-with(@hx-swap-oob, 'innerHTML:')]")
+    return any(s.get("hx-swap-oob").endswith("-form .field-errors") and len(s) == 0 for s in swaps)
 
 
 def preview_xml(response) -> etree._Element:
@@ -417,7 +396,7 @@ def test_it_places_a_multicast_mac_at_its_field_in_the_preview(client, imported,
     assert response.status_code == 200
     doc = html_of(response)
     target = doc.get_element_by_id(f"err-slot{nic_slot.pk}-mac")
-    assert target.get("hx-swap-oob") == "true"
+    assert target.get("hx-swap-oob") == "innerHTML"
     assert "multicast address, which libvirt refuses" in target.text_content()
     assert text_of(doc, "err-resources-vcpu") == ""  # the other fields' messages are cleared
     root = preview_xml(response)
@@ -430,7 +409,7 @@ def test_it_places_memory_that_is_not_a_number_at_its_field(client, imported):
     data = changed(editor_form(client, imported), {"resources-memory": "lots"})
     doc = html_of(client.post(f"/templates/{imported.pk}/preview/", data))
     assert text_of(doc, "err-resources-memory") == "'lots' is not a whole number"
-    assert doc.get_element_by_id("err-resources-memory").get("hx-swap-oob") == "true"
+    assert doc.get_element_by_id("err-resources-memory").get("hx-swap-oob") == "innerHTML"
     assert tree(doc.get_element_by_id("xml-preview").text_content()).findtext("memory") == "8294400"
 
 
@@ -449,7 +428,8 @@ def test_it_places_schema_problems_at_their_fields(client):
 def test_it_answers_the_preview_with_a_general_error_element(client, imported):
     doc = html_of(client.post(f"/templates/{imported.pk}/preview/", editor_form(client, imported)))
     general = doc.get_element_by_id("err-")
-    assert general.get("hx-swap-oob") == "true" and general.text_content().strip() == ""
+    assert general.get("hx-swap-oob") == "innerHTML" and general.text_content().strip() == ""
+    assert empties_error_boxes(doc)  # and the fields' boxes, so no message of an earlier preview stays
 
 
 # -- saving -------------------------------------------------------------------------------

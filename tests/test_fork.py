@@ -8,7 +8,8 @@ from lxml import etree
 
 from builder.library import editing, services
 from builder.library.models import DeviceProfile, DomainTemplate, TemplateRevision
-from tests.test_editor import BOOTORDER, DISK, TABLET, form_values, html_of
+from tests.helpers import form_values
+from tests.test_editor import BOOTORDER, DISK, TABLET, html_of
 
 pytestmark = pytest.mark.django_db
 

@@ -3,6 +3,8 @@
 import json
 
 from django import template
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 
 from builder.editor.forms import ElementForm
 from builder.specdocs.tooltips import tooltip_for
@@ -49,3 +51,21 @@ def field_row(context, form: ElementForm, decl, bound_fields):
 @register.filter
 def get_item(mapping, key):
     return mapping.get(key, []) if mapping else []
+
+
+@register.simple_tag
+def error_swaps(form_id, field_ids, placed):
+    """The preview's messages at their fields, swapped in out of band (htmx).
+
+    One swap empties every error box of the form; then only the fields with messages get theirs.
+    A box keeps its own attributes (aria-live): only its content is swapped. Built here rather
+    than with template tags: the preview answers every keystroke.
+    """
+    placed = placed or {}
+    shown = set(field_ids)  # a message for a field not on the page stays in the list of problems
+    swaps = [f'<div hx-swap-oob="innerHTML:#{form_id} .field-errors"></div>']
+    for fid, messages in placed.items():
+        if fid in shown:
+            paragraphs = "".join(f"<p>{escape(m)}</p>" for m in messages)
+            swaps.append(f'<div id="err-{escape(fid)}" hx-swap-oob="innerHTML">{paragraphs}</div>')
+    return mark_safe("".join(swaps))
