@@ -35,7 +35,7 @@ from builder.domainxml.parse import parse_domain  # noqa: E402
 from builder.library import services  # noqa: E402
 from builder.library.models import DeviceProfile, DeviceSlot, DomainTemplate  # noqa: E402
 from tests.bench_load import domain_xml  # noqa: E402
-from tests.helpers import CORPUS  # noqa: E402
+from tests.helpers import CORPUS, form_values  # noqa: E402
 
 REPEAT = 7
 ROOT = Path(__file__).resolve().parent.parent
@@ -80,8 +80,8 @@ def preview_request_ms(devices: list[str]) -> float:
     client.force_login(user)
     page = lxml.html.fromstring(client.get(f"/templates/{template.pk}/").content)
     form = page.get_element_by_id("editor-form")
-    data = {k: v for k, v in form.form_values()}
-    data["resources-vcpu"] = "4"
+    data = form_values(form)  # as a browser sends it
+    data["resources-vcpu"] = ["4"]
     url = f"/templates/{template.pk}/preview/"
 
     def post():

@@ -167,8 +167,11 @@ class Session:
 def editor_form(session: Session, pk: int) -> list[tuple[str, str]]:
     import lxml.html
 
+    from tests.helpers import form_values
+
     form = lxml.html.fromstring(session.get(f"/templates/{pk}/")).get_element_by_id("editor-form")
-    data = [(k, "4" if k == "resources-vcpu" else v) for k, v in form.form_values()]
+    # As a browser sends it (empty fields too, which lxml's own form_values leaves out).
+    data = [(k, "4" if k == "resources-vcpu" else v) for k, values in form_values(form).items() for v in values]
     assert any(k == "resources-vcpu" for k, _ in data), "no vCPU field in the editor form"
     return data
 

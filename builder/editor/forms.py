@@ -67,10 +67,29 @@ class ElementForm(forms.Form):
 
     def rows(self):
         """(declaration, [bound fields]) in declaration order, for templates that lay out fields."""
-        for f in self.element.fields.values():
-            if f.readonly and not self[f.name].value():
-                continue  # nothing to show (a running guest's id, on a template)
-            yield f, [self[name] for name in _form_names(f)]
+        for f, names in shown_fields(self.element, self.initial):
+            yield f, [self[name] for name in names]
+
+
+def shown_fields(cls: type[Element], initial: dict):
+    """(declaration, form field names) of the fields a form shows, in declaration order."""
+    for f in cls.fields.values():
+        if f.readonly and not initial.get(f.name):
+            continue  # nothing to show (a running guest's id, on a template)
+        yield f, _form_names(f)
+
+
+def posted_differs(cls: type[Element], prefix: str, initial: dict, data) -> bool:
+    """Whether the posted values differ from those the form showed (Django's own has_changed).
+
+    The same test Form.has_changed makes, without building the form: a part nobody touched
+    needs neither a form nor a check (unchanged values are not checked, see ElementForm.clean).
+    """
+    for name, field in form_class(cls).base_fields.items():
+        posted = field.widget.value_from_datadict(data, None, f"{prefix}-{name}")
+        if field.has_changed(initial.get(name), posted):
+            return True
+    return False
 
 
 def initial_values(cls: type[Element], node) -> dict:

@@ -18,7 +18,7 @@ from builder.domainxml.elements import DEVICES, SECTIONS
 from builder.domainxml.parse import XMLInputError
 from builder.domainxml.render import Identities
 from builder.domainxml.spec import InvalidValues
-from builder.editor import present
+from builder.editor import posted, present
 from builder.editor.forms import form_for
 from builder.editor.rights import ownership, rights
 from builder.hosts.capabilities import choices
@@ -65,7 +65,7 @@ def check_host(request: HttpRequest) -> Host | None:
     return hosts_seen(request.user).filter(pk=pk).first() if pk.isdigit() else None
 
 
-def _preview(template, root, slots, devices, form_errors=(), host=None, fetch=False, notes=()):
+def _preview(template, root, slots, form_errors=(), host=None, fetch=False, notes=()):
     xml = to_string(root)
     # Checked as a render with the parameters' defaults would be: ${disk_path} is not a path yet.
     filled = editing.with_defaults(template, root)
@@ -208,7 +208,7 @@ def editor(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _context(template, root, slots, sections, devices, errors=(), base=None, user=None, host=None, fetch=False):
-    preview = _preview(template, root, slots, devices, errors, host=host, fetch=fetch)
+    preview = _preview(template, root, slots, errors, host=host, fetch=fetch)
     offer = offer_for(host, fetch=False) if host is not None else None
     return {
         "check_hosts": hosts_seen(user),
@@ -232,19 +232,16 @@ def preview(request: HttpRequest, pk: int) -> HttpResponse:
     template = _get(request, pk, Action.VIEW)
     slots = editing.slots_of(template)
     root = services.render(template)
-    sections, devices = _forms(template, root, slots, data=request.POST)
-    edit = _edit_from(sections, devices)
-    errors = list(_form_errors(sections, devices))
+    form = posted.read(template, root, slots, request.POST)
+    errors = list(form.errors())
     notes = []
     try:
-        editing.apply_edit(root, slots, edit, notes)
+        editing.apply_edit(root, slots, form.edit, notes)
     except InvalidValues as e:
         errors.append(("", str(e)))
-    preview = _preview(template, root, slots, devices, errors, host=check_host(request), notes=notes)
-    context = {"template": template, "preview": preview}
+    preview = _preview(template, root, slots, errors, host=check_host(request), notes=notes)
     # Only fields on the page (a hidden running id is not), or htmx reports a missing target.
-    forms_shown = [*sections, *(d["form"] for d in devices if d["form"] is not None)]
-    context["field_ids"] = [f"{form.prefix}-{bf.name}" for form in forms_shown for _, bfs in form.rows() for bf in bfs]
+    context = {"template": template, "preview": preview, "field_ids": form.field_ids}
     return render(request, "editor/preview.html", context)
 
 
