@@ -219,8 +219,8 @@ def parse_path(path: str) -> tuple[tuple[Step, ...], str | None]:
 
 
 def _find(node: etree._Element, step: Step) -> etree._Element | None:
-    for child in node:
-        if isinstance(child.tag, str) and step.matches(child):
+    for child in node.iterchildren(step.tag):  # lxml picks the tag (fields are read on every preview)
+        if all(child.get(k) == v for k, v in step.preds):
             return child
     return None
 

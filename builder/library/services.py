@@ -59,10 +59,14 @@ def import_domain(data: bytes, owner=None, fallback_name: str = "imported") -> I
     return Imported(template, warnings)
 
 
-def render(template: DomainTemplate) -> etree._Element:
-    """The template's whole domain, with linked profiles as they are now."""
-    # Only the two texts, not whole model objects: this runs on every preview, render and check.
-    rows = DeviceSlot.objects.filter(template=template).order_by("position").values_list("profile__xml", "xml")
+def render(template: DomainTemplate, slots: list[DeviceSlot] | None = None) -> etree._Element:
+    """The template's whole domain, with linked profiles as they are now.
+
+    `slots`: the template's slots in order with their profiles, when the caller has them already."""
+    if slots is not None:
+        rows = [(s.profile.xml if s.profile_id else None, s.xml) for s in slots]
+    else:  # only the two texts, not whole model objects: this runs on every render and check
+        rows = DeviceSlot.objects.filter(template=template).order_by("position").values_list("profile__xml", "xml")
     return assemble.assemble(template.xml, (linked or own for linked, own in rows), settings.MAX_XML_BYTES)
 
 
