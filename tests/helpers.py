@@ -125,3 +125,13 @@ def form_values(form) -> dict[str, list[str]]:
                 value = el.get("value", "")
         data.setdefault(name, []).append(value)
     return data
+
+
+def as_the_page_sends(typed: dict[str, list[str]], shown: dict[str, list[str]]) -> dict[str, list[str]]:
+    """The editor's preview request as its script sends it (static/js/editor.js): of the form's
+    values `typed`, only the parts (sections, devices) that differ from the page as `shown`,
+    named in `changed_part`."""
+    part = {name: name.split("-")[0] for name in {*typed, *shown} if "-" in name}
+    differs = {p for name, p in part.items() if typed.get(name) != shown.get(name)}
+    sent = {name: values for name, values in typed.items() if name not in part or part[name] in differs}
+    return {**sent, "partial": ["1"], "changed_part": sorted(differs)}

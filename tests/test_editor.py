@@ -537,6 +537,16 @@ def test_it_refuses_clearing_a_required_field(client, imported):
     assert text_of(html_of(response), "err-general-name") == "This field is required."
 
 
+def test_only_a_page_that_shows_the_stored_values_previews_the_typed_parts_alone(client, imported):
+    """The page's script leaves out of the preview the parts nothing was typed in, which the server
+    takes as stored: right for a page that came with the stored values, wrong for a refused save's."""
+    page = lxml.html.fromstring(editor_page(client, imported)).get_element_by_id("editor-form")
+    assert page.get("data-preview-partial") is not None
+    refused = client.post(f"/templates/{imported.pk}/", changed(editor_form(client, imported), {"general-name": ""}))
+    form = html_of(refused).get_element_by_id("editor-form")
+    assert form.get("data-preview-partial") is None and form.get("data-dirty") is not None
+
+
 def test_it_saves_a_template_with_linked_devices(client, mixed):
     profile_xml = DeviceProfile.objects.get().xml
     response = client.post(f"/templates/{mixed.pk}/", changed(editor_form(client, mixed), {"resources-vcpu": "4"}))

@@ -13,7 +13,7 @@ from builder.domainxml.spec import InvalidValues
 from builder.editor import posted
 from builder.editor.views import templates as views
 from builder.library import editing, services
-from tests.helpers import CORPUS, form_values
+from tests.helpers import CORPUS, as_the_page_sends, form_values
 from tests.test_editor import editor_page
 
 pytestmark = pytest.mark.django_db
@@ -84,3 +84,19 @@ def test_the_preview_reads_only_the_changed_parts_with_the_same_result(client, p
 
     posted._kept.clear()  # once as the first preview of this template in a process, once after
     assert changed_forms(template, typed) == changed_forms(template, typed) == every_form(template, typed)
+    # As the page sends it (static/js/editor.js): only the parts typed in, and their names.
+    sent = as_the_page_sends(typed_into_every_other_part(form), form_values(form))
+    assert changed_forms(template, query(sent)) == every_form(template, typed)
+
+
+def test_a_named_part_with_nothing_posted_is_read_as_cleared(client):
+    """Unticking every box of a section posts none of its fields: its name says it changed."""
+    template = services.import_domain(
+        b"<domain type='kvm'><name>flags</name><memory>1048576</memory><os><type>hvm</type></os>"
+        b"<features><acpi/><apic/></features></domain>"
+    ).template
+    sent = query({"partial": ["1"], "changed_part": ["features"]})
+    xml = changed_forms(template, sent)[0]
+    assert "<acpi/>" not in xml and "<apic/>" not in xml
+    untouched = changed_forms(template, query({"partial": ["1"]}))[0]
+    assert "<acpi/>" in untouched and "<apic/>" in untouched  # not named: as stored

@@ -1,10 +1,10 @@
 """What the editor form posts, read for the live preview: forms only where something changed.
 
-The preview is sent on every keystroke with every field of the page. Building and checking a
-Django form per section and device each time is most of its cost, and it is needless for the
-parts nobody touched: their values are the XML's own, which are written as they are and not
-checked again (ElementForm.clean). Django's has_changed test, run per field on the posted data,
-picks the parts that need a form.
+The preview is sent on every keystroke. Building and checking a Django form per section and
+device each time was most of its cost, and it is needless for the parts nobody touched: their
+values are the XML's own, which are written as they are and not checked again (ElementForm.clean).
+The page sends only the parts in which something was typed; of those, Django's has_changed test,
+run per field, picks the ones that need a form.
 
 What the page showed for a template (each part's values, and what a browser posts for them) is
 kept per process for the templates last previewed, keyed by the stored texts themselves, so an
@@ -115,11 +115,19 @@ def shown_for(template, root, slots) -> list[Shown]:
 
 
 def read(template, root, slots, data) -> Posted:
-    """The posted values as an Edit of `root`, with a form (and its check) for each changed part."""
+    """The posted values as an Edit of `root`, with a form (and its check) for each changed part.
+
+    The editor's page posts only the parts in which something was typed (static/js/editor.js):
+    then `partial` is 1 and `changed_part` names them; the parts not named are as stored. A post
+    without `partial` holds every part, and each is compared with what is stored.
+    """
     posted = Posted(editing.Edit())
+    named = set(data.getlist("changed_part")) if data.get("partial") == "1" else None
     nodes = {prefix: node for _, prefix, node, _ in parts(root, slots)}
     for part in shown_for(template, root, slots):
         posted.field_ids += part.field_ids
+        if named is not None and part.prefix not in named:
+            continue
         if part.untouched(data) or not posted_differs(part.cls, part.prefix, part.initial, data):
             continue
         form = form_class(part.cls)(data, node=nodes[part.prefix], prefix=part.prefix, initial=dict(part.initial))

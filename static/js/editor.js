@@ -97,6 +97,37 @@ document.addEventListener("click", (e) => {
   input.dispatchEvent(new Event("change", { bubbles: true }));
 });
 
+// -- the live preview sends only the parts that were typed in ------------------------------
+// The page shows the stored values, so a section or device whose controls all still hold the
+// values the page came with is left out, and the server takes it as stored (builder/editor/
+// posted.py); "changed_part" names the others, so a part whose boxes were all unticked still
+// counts. A page showing values that are not saved (a refused save) has no data-preview-partial
+// and sends everything.
+(function () {
+  const PART = /^(\w+)-/;
+  function changed(el) {
+    if (el.type === "checkbox" || el.type === "radio") return el.checked !== el.defaultChecked;
+    if (el.tagName === "SELECT") return Array.from(el.options).some((o) => o.selected !== o.defaultSelected);
+    return "defaultValue" in el && el.value !== el.defaultValue;
+  }
+  document.addEventListener("htmx:configRequest", (e) => {
+    const form = e.detail.elt;
+    if (!(form instanceof HTMLFormElement) || !form.hasAttribute("data-preview-partial")) return;
+    const typed = new Set();
+    for (const el of form.elements) {
+      const part = PART.exec(el.name || "");
+      if (part && !typed.has(part[1]) && changed(el)) typed.add(part[1]);
+    }
+    const data = e.detail.formData;
+    for (const name of new Set(data.keys())) {
+      const part = PART.exec(name);
+      if (part && !typed.has(part[1])) data.delete(name);
+    }
+    data.append("partial", "1");
+    typed.forEach((part) => data.append("changed_part", part));
+  });
+})();
+
 // -- unsaved changes are never lost by a stray click away -----------------------------------
 // Each form keeps its own dirty state: saving one form does not forget edits in another, and a
 // page that came back refused (422) starts dirty, since what it shows is not saved.

@@ -2,6 +2,8 @@
 the message goes when the value is mended, while another field's message stays. (The preview
 empties every field's box, then fills only those with messages.)"""
 
+from urllib.parse import parse_qs
+
 import pytest
 from playwright.sync_api import expect
 
@@ -19,8 +21,13 @@ def test_a_message_comes_and_goes_with_the_value_in_the_template_editor(page):
     memory_errors = page.locator("#err-resources-memory")
     vcpu_errors = page.locator("#err-resources-vcpu")
 
-    memory.fill("lots")
+    with page.expect_request(lambda r: r.url.endswith("/preview/")) as sent:
+        memory.fill("lots")
     expect(memory_errors).to_have_text("'lots' is not a whole number")
+    # Only the part typed in, named; the others are taken as stored.
+    posted = parse_qs(sent.value.post_data)
+    assert posted["partial"] == ["1"] and posted["changed_part"] == ["resources"]
+    assert posted["resources-memory"] == ["lots"] and not any(k.startswith("general-") for k in posted)
     vcpus.fill("many")
     expect(vcpu_errors).to_contain_text("'many'")
     expect(memory_errors).to_have_text("'lots' is not a whole number")  # still wrong: still said

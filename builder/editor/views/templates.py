@@ -117,7 +117,7 @@ def save_posted(request: HttpRequest, template: DomainTemplate) -> HttpResponse 
     if revisions.claim(template, request.POST.get("base_revision")):  # locked until the revision is recorded
         return _form_conflict(request, template)
     slots = editing.slots_of(template)
-    root = services.render(template)
+    root = services.render(template, slots)
     sections, devices = _forms(template, root, slots, data=request.POST)
     edit = _edit_from(sections, devices)
     errors = list(_form_errors(sections, devices))
@@ -150,7 +150,7 @@ def save_posted(request: HttpRequest, template: DomainTemplate) -> HttpResponse 
 def _form_conflict(request: HttpRequest, template: DomainTemplate) -> HttpResponse:
     """Someone saved since this form was loaded: nothing saved; both versions shown, theirs kept."""
     slots = editing.slots_of(template)
-    root = services.render(template)
+    root = services.render(template, slots)
     sections, devices = _forms(template, root, slots, data=request.POST)
     for d in devices:  # a device added since has no values in this form: left as it is
         if d["form"] is not None and not any(k.startswith(f"slot{d['slot'].pk}-") for k in request.POST):
@@ -229,9 +229,10 @@ def _context(template, root, slots, sections, devices, errors=(), base=None, use
 @require_POST
 def preview(request: HttpRequest, pk: int) -> HttpResponse:
     """The whole domain as the form now says, not saved: XML, validation, errors at their fields."""
-    template = _get(request, pk, Action.VIEW)
+    # Without the published revision _get joins in: its snapshot is not needed on every keystroke.
+    template = access.get_or_404(DomainTemplate, request.user, Action.VIEW, pk=pk)
     slots = editing.slots_of(template)
-    root = services.render(template)
+    root = services.render(template, slots)
     form = posted.read(template, root, slots, request.POST)
     errors = list(form.errors())
     notes = []
