@@ -2,10 +2,14 @@
 
 Workers: 2 x cores + 1 processes (gunicorn's own rule of thumb: while one process waits on the database
 or the disk another one computes; the domain XML engine is CPU-bound, so more would only queue on the
-cores), each with GUNICORN_THREADS threads (gthread). A push to a libvirt host may wait up to
-LIBVIRT_TIMEOUT seconds: it holds one thread of one process, and every other request is answered by
-the other threads and processes meanwhile. Nothing is kept per process: sessions, login failures and
-locks are in the database, so any number of these servers can share one PostgreSQL.
+cores), each answering one request at a time (the sync worker). Measured with `make bench` (20 clients
+on 2 cores), threads made the preview's p95 two to three times worse: requests that are all CPU take
+turns on one interpreter lock, and the queue grows unevenly. A push to a libvirt host may wait up to
+LIBVIRT_TIMEOUT seconds: it holds one process, and the others answer meanwhile; where many pushes to
+slow hosts are expected, GUNICORN_THREADS=4 gives each process threads (gunicorn then uses gthread).
+Nothing is kept per process that matters for correctness: sessions, login failures and locks are in
+the database (the preview's per-process memory of shown values is keyed by the stored texts), so any
+number of these servers can share one PostgreSQL.
 """
 
 import os
@@ -13,11 +17,11 @@ import os
 from builder.env import env_float, env_int
 
 workers = env_int("GUNICORN_WORKERS", 2 * (os.cpu_count() or 1) + 1)
-worker_class = "gthread"
-threads = env_int("GUNICORN_THREADS", 4)
+worker_class = "sync"
+threads = env_int("GUNICORN_THREADS", 1)  # over 1: gunicorn switches to its gthread worker
 
-# A gthread worker's heartbeat does not wait for its requests, so `timeout` only catches a hung process;
-# a request itself may take the libvirt timeout plus the rendering around it.
+# A worker silent for longer than `timeout` is restarted: a request may take the libvirt timeout plus
+# the rendering around it.
 timeout = int(env_float("LIBVIRT_TIMEOUT", 30.0)) + 30
 graceful_timeout = 30
 keepalive = 5
