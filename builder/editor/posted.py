@@ -33,8 +33,13 @@ class Posted:
     field_ids: list[str] = field(default_factory=list)  # every field the page shows
 
     def errors(self):
-        """(field id, message) of every value not accepted."""
-        for form in self.forms:
+        return form_errors(self.forms)
+
+
+def form_errors(forms):
+    """(field id, message) of every value a bound form did not accept."""
+    for form in forms:
+        if form.is_bound:
             for name, messages in form.errors.items():
                 for message in messages:
                     yield f"{form.prefix}-{name}", message

@@ -99,11 +99,7 @@ def _preview(template, root, slots, form_errors=(), host=None, fetch=False, note
 
 
 def _form_errors(sections, devices):
-    for form in [*sections, *(d["form"] for d in devices if d["form"] is not None)]:
-        if form.is_bound:
-            for name, errors in form.errors.items():
-                for e in errors:
-                    yield f"{form.prefix}-{name}", e
+    return posted.form_errors([*sections, *(d["form"] for d in devices if d["form"] is not None)])
 
 
 def save_posted(request: HttpRequest, template: DomainTemplate) -> HttpResponse | None:
