@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AnonymousUser
+from django.http import Http404
 from django.test import Client
 
 from builder.api.models import ApiToken
@@ -175,6 +177,34 @@ def test_profile_permission_matrix(world, actor, visibility, action):
     else:
         assert not happened
         assert r.status_code == refusal(actor, visibility, action)
+
+
+def test_lists_and_single_objects_agree_on_who_sees_what(world):
+    """Lists filter with `visible`, one object is judged by `can`: the same answer in every cell,
+    for templates and profiles, one's own, a team's, another team's, everyone's and the installation's (no owner)."""
+    world["users"]["root"] = get_user_model().objects.create_superuser("root", password=None)
+    owner, team = world["users"]["owner"], world["team"]
+    objects = []
+    for model, extra in [(DomainTemplate, {"xml": "<domain type='kvm'/>"}), (DeviceProfile, {"xml": DISK})]:
+        for visibility in VISIBILITIES:
+            for who in (owner, None):
+                obj = model.objects.create(
+                    name=f"{visibility}-{who}", owner=who, team=team, visibility=visibility, **extra
+                )
+                objects.append(obj)
+        dev = Team.objects.get(name="dev")  # another team's, shared with it
+        objects.append(
+            model.objects.create(name="dev", owner=world["users"]["other_team"], team=dev, visibility="team", **extra)
+        )
+    for user in [*world["users"].values(), AnonymousUser()]:
+        for obj in objects:
+            listed = access.visible(type(obj).objects.all(), user).filter(pk=obj.pk).exists()
+            try:
+                access.get_or_404(type(obj), user, pk=obj.pk)
+                found = True
+            except Http404:
+                found = False
+            assert listed == found, (user, obj.name, obj.visibility, listed, found)
 
 
 # -- nothing private shows through ---------------------------------------------------------------
