@@ -10,7 +10,7 @@ import pytest
 from lxml import etree
 
 from builder.domainxml.validate import schema_problems, semantic_problems, validate
-from tests.helpers import SCHEMA_DIR
+from tests.helpers import CORPUS, SCHEMA_DIR
 
 
 def domain(devices: str = "", extra: str = "", os_type: str = "hvm", dtype: str = "kvm") -> str:
@@ -200,3 +200,28 @@ def test_it_does_not_blame_a_part_that_is_valid_on_its_own(schema):
     root = etree.parse(str(SHARED / "corpus/virt-manager/xmlparse/add-devices-in.xml")).getroot()
     found = schema_problems(root, schema)
     assert found and not any("<uuid> with value" in p.message for p in found)
+
+
+def test_a_device_changed_in_place_is_checked_as_it_now_is():
+    # A device's values are remembered by its text across checks (the preview's every keystroke).
+    root = etree.fromstring(domain("<interface type='network'><source network='default'/></interface>"))
+    mac = etree.SubElement(root.find("devices/interface"), "mac")
+    for address, bad in [("52:54:00:aa:bb:cc", False), ("01:00:5e:00:00:01", True), ("52:54:00:aa:bb:cc", False)]:
+        mac.set("address", address)
+        found = [p for p in semantic_problems(root) if p.field == "Interface.mac"]
+        assert bool(found) == bad, (address, found)
+
+
+def test_remembered_device_values_change_no_verdict_on_the_corpus(monkeypatch):
+    from builder.domainxml import validate as module
+
+    def verdicts(doc):
+        return [(p.level, p.message, p.path, p.field) for p in semantic_problems(doc)]
+
+    docs = [etree.parse(str(path)).getroot() for path in CORPUS]
+    remembered = [verdicts(doc) for doc in docs] + [verdicts(doc) for doc in docs]  # the second pass from memory
+    monkeypatch.setattr(module, "DEVICE_VALUES_KEPT", 0)  # every value read afresh
+    module._DEVICE_VALUES.clear()
+    fresh = [verdicts(doc) for doc in docs]
+    assert remembered == fresh + fresh
+    assert any(fresh)  # the corpus has values libvirt would refuse: the comparison means something

@@ -13,6 +13,7 @@ from __future__ import annotations
 import copy
 import functools
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -289,14 +290,33 @@ _read: ContextVar[dict | None] = ContextVar("validate_read_values", default=None
 
 
 def _raw_values(node: etree._Element, cls) -> dict:
-    """cls(node).raw_values(), remembered for the rest of this validation pass."""
+    """cls(node).raw_values(), remembered for the rest of this validation pass (read-only)."""
     cache = _read.get()
     if cache is None:
         return cls(node).raw_values()
     key = (id(node), cls)
     if key not in cache:
-        cache[key] = cls(node).raw_values()
+        cache[key] = _device_values(node, cls) if node.getparent() is not None else cls(node).raw_values()
     return cache[key]
+
+
+# A device's values by its exact text, across passes: the preview checks the whole domain on every
+# keystroke, and all its devices but the one being typed in are as they were the time before.
+# Values are read from the subtree alone, so equal text means equal values.
+_DEVICE_VALUES: OrderedDict[tuple, dict] = OrderedDict()
+DEVICE_VALUES_KEPT = 4096
+
+
+def _device_values(node: etree._Element, cls) -> dict:
+    key = (cls, etree.tostring(node, with_tail=False))
+    values = _DEVICE_VALUES.get(key)
+    if values is None:
+        values = _DEVICE_VALUES[key] = cls(node).raw_values()
+        if len(_DEVICE_VALUES) > DEVICE_VALUES_KEPT:
+            _DEVICE_VALUES.popitem(last=False)
+    else:
+        _DEVICE_VALUES.move_to_end(key)
+    return values
 
 
 def _at(el: etree._Element, level: str, message: str, field: str = "") -> Problem:
