@@ -25,7 +25,7 @@ run: venv
 	  else echo "$$f not found: tooltips show the project's own summaries"; fi
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
-# Production-style: gunicorn (builder/gunicorn.conf.py: 2 x cores + 1 processes, one request each) with
+# Production-style: gunicorn (builder/gunicorn.conf.py: a process per core, one request each) with
 # whitenoise serving the collected static files, DEBUG off. Settings come from the environment (see
 # builder/settings.py and the README's Production section); without SECRET_KEY a random one is kept in
 # $(SECRET_FILE) (git-ignored, mode 600). On plain HTTP (the default 127.0.0.1) HTTPS is off; behind a

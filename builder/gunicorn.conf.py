@@ -1,12 +1,14 @@
 """gunicorn's settings for `make serve` (gunicorn -c builder/gunicorn.conf.py --bind HOST:PORT builder.wsgi).
 
-Workers: 2 x cores + 1 processes (gunicorn's own rule of thumb: while one process waits on the database
-or the disk another one computes; the domain XML engine is CPU-bound, so more would only queue on the
-cores), each answering one request at a time (the sync worker). Measured with `make bench` (20 clients
-on 2 cores), threads made the preview's p95 two to three times worse: requests that are all CPU take
-turns on one interpreter lock, and the queue grows unevenly. A push to a libvirt host may wait up to
-LIBVIRT_TIMEOUT seconds: it holds one process, and the others answer meanwhile; where many pushes to
-slow hosts are expected, GUNICORN_THREADS=4 gives each process threads (gunicorn then uses gthread).
+Workers: one process per core the server may use (at least two), each answering one request at a
+time (the sync worker). The work is CPU-bound (the domain XML engine, the templates): a process beyond
+the cores does not add throughput, it only time-slices requests that would otherwise finish one after
+another. Measured with `make bench` (20 clients on 2 cores, the preview), 5 processes (gunicorn's
+2 x cores + 1) gave a p95 of 68 ms, 3 gave 53 ms, 2 gave 40 ms; threads were worse still (requests
+that are all CPU take turns on one interpreter lock, and the queue grows unevenly). The cost: a push
+to a libvirt host or a capability fetch may wait up to LIBVIRT_TIMEOUT seconds and holds its process
+meanwhile. Where many pushes to slow hosts are expected, give more processes (GUNICORN_WORKERS) or
+threads to each (GUNICORN_THREADS=4; gunicorn then uses gthread).
 Nothing is kept per process that matters for correctness: sessions, login failures and locks are in
 the database (the preview's per-process memory of shown values is keyed by the stored texts), so any
 number of these servers can share one PostgreSQL.
@@ -16,7 +18,8 @@ import os
 
 from builder.env import env_float, env_int
 
-workers = env_int("GUNICORN_WORKERS", 2 * (os.cpu_count() or 1) + 1)
+# The cores this process may run on (a container's CPU set), not every core of the machine.
+workers = env_int("GUNICORN_WORKERS", max(2, len(os.sched_getaffinity(0))))
 worker_class = "sync"
 threads = env_int("GUNICORN_THREADS", 1)  # over 1: gunicorn switches to its gthread worker
 

@@ -31,7 +31,6 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-VENV_BIN = Path(sys.executable).parent
 LUA = Path(__file__).with_name("bench_wrk.lua")
 USERNAME = "bench"
 BENCH_DATABASE = "domain_builder_bench"
@@ -94,20 +93,10 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def has_make_serve() -> bool:
-    done = subprocess.run(["make", "-n", "serve"], cwd=ROOT, capture_output=True, text=True, check=False)
-    return done.returncode == 0
-
-
 @contextlib.contextmanager
 def server(env: dict, port: int, log: Path):
-    """`make serve` when the Makefile has it, else gunicorn as it would run it; stopped at the end."""
-    if has_make_serve():
-        cmd, how = ["make", "--no-print-directory", "serve", "HOST=127.0.0.1", f"PORT={port}"], "make serve"
-    else:
-        workers = 2 * (os.cpu_count() or 1) + 1
-        cmd = [str(VENV_BIN / "gunicorn"), "builder.wsgi", "-b", f"127.0.0.1:{port}", "-w", str(workers)]
-        how = f"gunicorn, {workers} workers (no `make serve` yet)"
+    """`make serve` on 127.0.0.1:`port`; stopped at the end."""
+    cmd, how = ["make", "--no-print-directory", "serve", "HOST=127.0.0.1", f"PORT={port}"], "make serve"
     with open(log, "w") as out:
         proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
     try:

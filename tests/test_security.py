@@ -489,17 +489,21 @@ def test_make_serve_runs_gunicorn_with_whitenoise_and_stops(tmp_path):
         socket.create_connection(("127.0.0.1", port), timeout=1).close()
 
 
-def test_gunicorn_runs_a_process_per_request_from_the_core_count():
+def test_gunicorn_runs_a_process_per_core_each_answering_one_request():
     code = "import runpy; c = runpy.run_path('builder/gunicorn.conf.py'); "
     code += "print(c['workers'], c['threads'], c['worker_class'])"
     env = {k: v for k, v in os.environ.items() if not k.startswith("GUNICORN_")}
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True)
     workers, threads, kind = out.stdout.split()
-    assert int(workers) == 2 * (os.cpu_count() or 1) + 1 and int(threads) == 1 and kind == "sync"
+    assert int(workers) == max(2, len(os.sched_getaffinity(0))) and int(threads) == 1 and kind == "sync"
     out = subprocess.run(
         [sys.executable, "-c", code], cwd=ROOT, env={**env, "GUNICORN_THREADS": "4"}, capture_output=True, text=True
     )
     assert out.stdout.split()[1] == "4"  # and gunicorn then runs its gthread worker
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env={**env, "GUNICORN_WORKERS": "7"}, capture_output=True, text=True
+    )
+    assert out.stdout.split()[0] == "7"
 
 
 def test_the_local_secret_file_is_ignored_by_git():
