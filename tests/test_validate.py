@@ -225,3 +225,14 @@ def test_remembered_device_values_change_no_verdict_on_the_corpus(monkeypatch):
     fresh = [verdicts(doc) for doc in docs]
     assert remembered == fresh + fresh
     assert any(fresh)  # the corpus has values libvirt would refuse: the comparison means something
+
+
+def test_each_device_is_checked_with_its_own_values():
+    # lxml makes a new Python object each time an element is reached and frees it after: a value
+    # cache keyed by id() handed one device's values to the next one (at the same address).
+    with_dir = "<filesystem type='mount'><source dir='/srv/a'/><target dir='a{}'/></filesystem>"
+    without = "<filesystem type='template'><source name='t{}'/><target dir='t{}'/></filesystem>"
+    parts = [(with_dir if i % 2 else without).format(i, i) for i in range(60)]
+    found = semantic_problems(etree.fromstring(domain("".join(parts))))
+    missing = sorted(int(p.path.split("[")[1].rstrip("]")) for p in found if p.field == "Filesystem.source_dir")
+    assert missing == list(range(1, 61, 2))  # filesystem[1], [3], ... : the ones without a directory

@@ -294,7 +294,9 @@ def _raw_values(node: etree._Element, cls) -> dict:
     cache = _read.get()
     if cache is None:
         return cls(node).raw_values()
-    key = (id(node), cls)
+    # The element itself, not id(): lxml makes a new proxy object each time an element is reached,
+    # and a freed proxy's id is soon another element's. Held here, the proxy lives for the pass.
+    key = (node, cls)
     if key not in cache:
         cache[key] = _device_values(node, cls) if node.getparent() is not None else cls(node).raw_values()
     return cache[key]
