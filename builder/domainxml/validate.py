@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
@@ -298,6 +299,7 @@ def _raw_values(node: etree._Element, cls) -> dict:
     # and a freed proxy's id is soon another element's. Held here, the proxy lives for the pass.
     key = (node, cls)
     if key not in cache:
+        # A device is remembered by its text; <domain> itself (the sections) changes on every keystroke.
         cache[key] = _device_values(node, cls) if node.getparent() is not None else cls(node).raw_values()
     return cache[key]
 
@@ -307,17 +309,21 @@ def _raw_values(node: etree._Element, cls) -> dict:
 # Values are read from the subtree alone, so equal text means equal values.
 _DEVICE_VALUES: OrderedDict[tuple, dict] = OrderedDict()
 DEVICE_VALUES_KEPT = 4096
+_DEVICE_VALUES_LOCK = threading.Lock()
 
 
 def _device_values(node: etree._Element, cls) -> dict:
     key = (cls, etree.tostring(node, with_tail=False))
-    values = _DEVICE_VALUES.get(key)
-    if values is None:
-        values = _DEVICE_VALUES[key] = cls(node).raw_values()
-        if len(_DEVICE_VALUES) > DEVICE_VALUES_KEPT:
+    with _DEVICE_VALUES_LOCK:  # app server threads (GUNICORN_THREADS) share it
+        values = _DEVICE_VALUES.get(key)
+        if values is not None:
+            _DEVICE_VALUES.move_to_end(key)
+            return values
+    values = cls(node).raw_values()
+    with _DEVICE_VALUES_LOCK:
+        _DEVICE_VALUES[key] = values
+        while len(_DEVICE_VALUES) > DEVICE_VALUES_KEPT:
             _DEVICE_VALUES.popitem(last=False)
-    else:
-        _DEVICE_VALUES.move_to_end(key)
     return values
 
 
