@@ -290,41 +290,50 @@ def semantic_problems(root: etree._Element) -> list[Problem]:
 _read: ContextVar[dict | None] = ContextVar("validate_read_values", default=None)
 
 
-def _raw_values(node: etree._Element, cls) -> dict:
-    """cls(node).raw_values(), remembered for the rest of this validation pass (read-only)."""
+@dataclass
+class _Read:
+    """What a declaration reads in an element and, once asked, what the checks make of it."""
+
+    values: dict
+    verdicts: list | None = None  # (field, level, reason) for each value refused or replaced
+    missing: list | None = None  # the fields required here that have no value
+
+
+def _reading(node: etree._Element, cls) -> _Read:
+    """What `cls` reads in `node`, remembered for the rest of this validation pass (read-only)."""
     cache = _read.get()
     if cache is None:
-        return cls(node).raw_values()
+        return _Read(cls(node).raw_values())
     # The element itself, not id(): lxml makes a new proxy object each time an element is reached,
     # and a freed proxy's id is soon another element's. Held here, the proxy lives for the pass.
     key = (node, cls)
     if key not in cache:
         # A device is remembered by its text; <domain> itself (the sections) changes on every keystroke.
-        cache[key] = _device_values(node, cls) if node.getparent() is not None else cls(node).raw_values()
+        cache[key] = _device_reading(node, cls) if node.getparent() is not None else _Read(cls(node).raw_values())
     return cache[key]
 
 
-# A device's values by its exact text, across passes: the preview checks the whole domain on every
+# A device's reading by its exact text, across passes: the preview checks the whole domain on every
 # keystroke, and all its devices but the one being typed in are as they were the time before.
-# Values are read from the subtree alone, so equal text means equal values.
-_DEVICE_VALUES: OrderedDict[tuple, dict] = OrderedDict()
-DEVICE_VALUES_KEPT = 4096
-_DEVICE_VALUES_LOCK = threading.Lock()
+# Values are read from the subtree alone, so equal text means equal values and verdicts.
+_DEVICE_READINGS: OrderedDict[tuple, _Read] = OrderedDict()
+DEVICE_READINGS_KEPT = 4096
+_DEVICE_READINGS_LOCK = threading.Lock()
 
 
-def _device_values(node: etree._Element, cls) -> dict:
+def _device_reading(node: etree._Element, cls) -> _Read:
     key = (cls, etree.tostring(node, with_tail=False))
-    with _DEVICE_VALUES_LOCK:  # app server threads (GUNICORN_THREADS) share it
-        values = _DEVICE_VALUES.get(key)
-        if values is not None:
-            _DEVICE_VALUES.move_to_end(key)
-            return values
-    values = cls(node).raw_values()
-    with _DEVICE_VALUES_LOCK:
-        _DEVICE_VALUES[key] = values
-        while len(_DEVICE_VALUES) > DEVICE_VALUES_KEPT:
-            _DEVICE_VALUES.popitem(last=False)
-    return values
+    with _DEVICE_READINGS_LOCK:  # app server threads (GUNICORN_THREADS) share it
+        reading = _DEVICE_READINGS.get(key)
+        if reading is not None:
+            _DEVICE_READINGS.move_to_end(key)
+            return reading
+    reading = _Read(cls(node).raw_values())
+    with _DEVICE_READINGS_LOCK:
+        _DEVICE_READINGS[key] = reading
+        while len(_DEVICE_READINGS) > DEVICE_READINGS_KEPT:
+            _DEVICE_READINGS.popitem(last=False)
+    return reading
 
 
 def _at(el: etree._Element, level: str, message: str, field: str = "") -> Problem:
@@ -349,16 +358,24 @@ def declared_values(root):
     The rule lives once, in the converter: forms refuse the value, import and validation say why.
     """
     for node, cls in _views(root):
-        values = _raw_values(node, cls)
-        for f in cls.fields.values():
-            value = values[f.name]
-            if f.readonly or value in (None, "", []) or not f.relevant(values):
-                continue
-            for one in value if isinstance(value, list) else [value]:
-                verdict = _verdict(f, one)
-                if verdict is not None:
-                    level, reason = verdict
-                    yield _at(f._node(node) if f.steps else node, level, f"{f.label}: {reason}", f.key)
+        reading = _reading(node, cls)
+        if reading.verdicts is None:  # a device seen before (by its text) has them already
+            reading.verdicts = _verdicts(cls, reading.values)
+        for f, level, reason in reading.verdicts:
+            yield _at(f._node(node) if f.steps else node, level, f"{f.label}: {reason}", f.key)
+
+
+def _verdicts(cls, values: dict) -> list[tuple]:
+    found = []
+    for f in cls.fields.values():
+        value = values[f.name]
+        if f.readonly or value in (None, "", []) or not f.relevant(values):
+            continue
+        for one in value if isinstance(value, list) else [value]:
+            verdict = _verdict(f, one)
+            if verdict is not None:
+                found.append((f, *verdict))
+    return found
 
 
 @check
@@ -484,7 +501,9 @@ def required_device_fields(root):
     for node, cls in _views(root):
         if node is root:
             continue
-        values = _raw_values(node, cls)
-        for f in _may_be_required(cls):
-            if f.is_required(values) and not values[f.name]:
-                yield _at(node, "error", f"{cls.label}: {f.label} is required here; libvirt refuses it without", f.key)
+        reading = _reading(node, cls)
+        if reading.missing is None:  # a device seen before (by its text) has them already
+            values = reading.values
+            reading.missing = [f for f in _may_be_required(cls) if f.is_required(values) and not values[f.name]]
+        for f in reading.missing:
+            yield _at(node, "error", f"{cls.label}: {f.label} is required here; libvirt refuses it without", f.key)
