@@ -1473,3 +1473,17 @@ def test_it_shows_what_libvirt_would_say_about_a_profile(client):
     profile = DeviceProfile.objects.create(name="bare bridge", xml="<interface type='bridge'/>")
     page = client.get(f"/profiles/{profile.pk}/").content.decode()
     assert "libvirt would not take this device as it is" in page and "Host bridge" in page
+
+
+def test_forms_share_choices_yet_an_unknown_value_shows_only_in_its_own_form():
+    from builder.editor.forms import form_for
+
+    disk = DEVICES["disk"]
+    odd = etree.fromstring("<disk type='file'><target dev='vda' bus='floppyish'/></disk>")
+    plain = etree.fromstring("<disk type='file'><target dev='vdb' bus='virtio'/></disk>")
+    shown = form_for(disk, "slot1", node=odd)
+    other = form_for(disk, "slot2", node=plain)
+    assert "floppyish (not a known choice)" in str(shown["target_bus"])  # kept on the page, not lost
+    assert "not a known choice" not in str(other["target_bus"])
+    assert "not a known choice" not in str(form_for(disk, "slot3", node=plain)["target_bus"])
+    assert [c for c, _ in other.fields["target_bus"].choices] == ["", *disk.fields["target_bus"].choices]

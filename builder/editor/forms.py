@@ -132,7 +132,7 @@ def _form_fields(f: Field) -> dict[str, forms.Field]:
         return {f.name: forms.BooleanField(**{**common, "required": False})}
     if isinstance(f, Many):
         return {
-            name: forms.ChoiceField(
+            name: SharedChoicesField(
                 label=f"{f.label}: {i}", required=False, choices=_choices(f, "(none)"), disabled=f.readonly
             )
             for i, name in enumerate(_form_names(f), start=1)
@@ -148,7 +148,22 @@ def _form_fields(f: Field) -> dict[str, forms.Field]:
     return {f.name: forms.CharField(strip=True, widget=forms.TextInput(attrs=attrs), **common)}
 
 
-class OpenChoiceField(forms.ChoiceField):
+class SharedChoicesField(forms.ChoiceField):
+    """A choice field whose copies share one choices list.
+
+    Every form gets its own copy of its fields, and Django's copies each field's choices deeply:
+    most of the cost of building a form here, which the preview does on every keystroke. Nothing
+    changes a choices list in place (OpenChoiceField.prepare_value assigns a new one), so the
+    copies can share it.
+    """
+
+    def __deepcopy__(self, memo):
+        result = forms.Field.__deepcopy__(self, memo)  # the widget, validators and messages, copied
+        result._choices = self._choices
+        return result
+
+
+class OpenChoiceField(SharedChoicesField):
     """A select that also shows a value outside its choices (from an imported file) instead of losing it."""
 
     def valid_value(self, value):
