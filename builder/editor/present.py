@@ -1,49 +1,18 @@
-"""How the editor shows a domain: coloured XML, a one-glance summary, problems placed at fields."""
+"""How the editor shows a domain: a one-glance summary, problems placed at fields.
+
+The XML itself is sent as plain (escaped) text; the page colours it (static/js/editor.js).
+"""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from html import escape
 
-from django.utils.safestring import mark_safe
 from lxml import etree
 
 from builder.domainxml.elements import SECTIONS, Resources
 from builder.domainxml.elements.resources import to_bytes
 from builder.domainxml.validate import Problem
-
-# Matched in the escaped text, where "&lt;" and "&gt;" are the markup's own brackets (lxml writes
-# a text's or a value's "<" and ">" as entities, which escaping turns into "&amp;lt;"). Comments and
-# processing instructions first: they may hold a bare ">".
-_MARKUP = re.compile(
-    r"(?P<c>&lt;!--.*?--&gt;)|(?P<cp>&lt;[?!].*?&gt;)|(?P<name>&lt;/?[^\s&/]+)(?P<attrs>[^&]*(?:&(?!gt;)[^&]*)*)&gt;",
-    re.S,
-)
-_ATTRIBUTE = re.compile(r"""(\s)([^\s=]+)(=)("[^"]*"|'[^']*')""")
-_ATTRIBUTE_HTML = r'\1<span class="na">\2</span>\3<span class="s">\4</span>'
-
-
-def _markup(m: re.Match) -> str:
-    if m["c"]:
-        return f'<span class="c">{m["c"]}</span>'
-    if m["cp"]:
-        return f'<span class="cp">{m["cp"]}</span>'
-    attrs = m["attrs"]
-    end = "/&gt;" if attrs.endswith("/") else "&gt;"
-    if attrs:
-        attrs = _ATTRIBUTE.sub(_ATTRIBUTE_HTML, attrs[:-1] if end == "/&gt;" else attrs)
-    return f'<span class="nt">{m["name"]}</span>{attrs}<span class="nt">{end}</span>'
-
-
-def coloured(xml: str):
-    """XML as HTML with token classes (styled by static/css/xml.css), every character escaped.
-
-    Its own small tokenizer rather than a general lexer: the preview colours a whole domain on
-    every keystroke, and the text always comes from lxml's serializer. Whatever the input, the
-    text of the result is the input: escaping comes first, and the spans only wrap parts of it.
-    """
-    return mark_safe(_MARKUP.sub(_markup, escape(xml, quote=False)))
 
 
 @dataclass

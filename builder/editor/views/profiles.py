@@ -9,7 +9,6 @@ from builder.domainxml.assemble import to_string
 from builder.domainxml.elements import DEVICES
 from builder.domainxml.parse import XMLInputError, parse_xml
 from builder.domainxml.spec import InvalidValues
-from builder.editor import present
 from builder.editor.forms import form_for
 from builder.editor.rights import ownership
 from builder.library import access
@@ -96,7 +95,7 @@ def editor(request: HttpRequest, pk: int) -> HttpResponse:
         "cls": cls,
         "error": error,
         "xml": xml,
-        "coloured": present.coloured(to_string(node)),
+        "shown_xml": to_string(node),
         "problems": check_device(node),
         "raw_error": bool(error) and "xml" in request.POST,
         "used_by": _used_by(profile, request.user),
@@ -112,7 +111,7 @@ def preview(request: HttpRequest, pk: int) -> HttpResponse:
     node = _node(profile)
     cls = DEVICES.get(node.tag)
     if cls is None:  # no fields to apply: the page's name and description changed
-        context = {"coloured": present.coloured(to_string(node)), "placed": {}, "field_ids": []}
+        context = {"shown_xml": to_string(node), "placed": {}, "field_ids": []}
         return render(request, "editor/profile_preview.html", context)
     form = form_for(cls, "profile", node=node, data=request.POST)
     form.is_valid()
@@ -126,7 +125,7 @@ def preview(request: HttpRequest, pk: int) -> HttpResponse:
     for target, message in errors:
         placed.setdefault(target, []).append(message)
     context = {
-        "coloured": present.coloured(xml),
+        "shown_xml": xml,
         "problems": check_device(node),
         "placed": placed,
         "field_ids": [f"profile-{n}" for decl, bfs in form.rows() for n in (bf.name for bf in bfs)],

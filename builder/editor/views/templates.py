@@ -85,7 +85,6 @@ def _preview(template, root, slots, form_errors=(), host=None, fetch=False, note
         placed.setdefault(target or "", []).append(note.message)
     return {
         "xml": xml,
-        "coloured": present.coloured(xml),
         "problems": problems,
         "errors": any(p.level == "error" for p in problems),
         "refused": len(form_errors),  # typed values not taken: the XML above does not have them
@@ -359,7 +358,7 @@ def render_template(request: HttpRequest, pk: int) -> HttpResponse:
         "draft_ahead": publishing.is_draft_ahead(template),
         "fields": fields,
         "rendered": rendered,
-        "coloured": present.coloured(xml),
+        "shown_xml": xml,
         "problems": problems,
         "errors": any(p.level == "error" for p in problems),
         "query": request.GET.urlencode(),
