@@ -10,8 +10,8 @@ to a libvirt host or a capability fetch may wait up to LIBVIRT_TIMEOUT seconds a
 meanwhile. Where many pushes to slow hosts are expected, give more processes (GUNICORN_WORKERS) or
 threads to each (GUNICORN_THREADS=4; gunicorn then uses gthread).
 Nothing is kept per process that matters for correctness: sessions, login failures and locks are in
-the database (the preview's per-process memory of shown values is keyed by the stored texts), so any
-number of these servers can share one PostgreSQL.
+the database (what a process remembers for the preview, builder/domainxml/kept.py, is keyed by the
+texts it was made from), so any number of these servers can share one PostgreSQL.
 """
 
 import os

@@ -220,7 +220,7 @@ def test_remembered_device_values_change_no_verdict_on_the_corpus(monkeypatch):
 
     docs = [etree.parse(str(path)).getroot() for path in CORPUS]
     remembered = [verdicts(doc) for doc in docs] + [verdicts(doc) for doc in docs]  # the second pass from memory
-    monkeypatch.setattr(module, "DEVICE_READINGS_KEPT", 0)  # every value read and judged afresh
+    monkeypatch.setattr(module._DEVICE_READINGS, "size", 0)  # every value read and judged afresh
     module._DEVICE_READINGS.clear()
     fresh = [verdicts(doc) for doc in docs]
     assert remembered == fresh + fresh

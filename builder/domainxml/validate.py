@@ -12,9 +12,7 @@ from __future__ import annotations
 
 import copy
 import functools
-import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -26,6 +24,7 @@ from .elements import DEVICES, SECTIONS, Boot, Input, Resources
 from .elements.chardev import CharDevice
 from .elements.resources import to_bytes
 from .fields import Ignored, Rejected
+from .kept import Kept
 
 DEFAULT_SCHEMA_DIR = "/usr/share/libvirt/schemas"
 MAX_LOCATED = 8  # schema problems narrowed down per document; the rest are summarised
@@ -316,24 +315,12 @@ def _reading(node: etree._Element, cls) -> _Read:
 # A device's reading by its exact text, across passes: the preview checks the whole domain on every
 # keystroke, and all its devices but the one being typed in are as they were the time before.
 # Values are read from the subtree alone, so equal text means equal values and verdicts.
-_DEVICE_READINGS: OrderedDict[tuple, _Read] = OrderedDict()
-DEVICE_READINGS_KEPT = 4096
-_DEVICE_READINGS_LOCK = threading.Lock()
+_DEVICE_READINGS: Kept[_Read] = Kept(4096)
 
 
 def _device_reading(node: etree._Element, cls) -> _Read:
     key = (cls, etree.tostring(node, with_tail=False))
-    with _DEVICE_READINGS_LOCK:  # app server threads (GUNICORN_THREADS) share it
-        reading = _DEVICE_READINGS.get(key)
-        if reading is not None:
-            _DEVICE_READINGS.move_to_end(key)
-            return reading
-    reading = _Read(cls(node).raw_values())
-    with _DEVICE_READINGS_LOCK:
-        _DEVICE_READINGS[key] = reading
-        while len(_DEVICE_READINGS) > DEVICE_READINGS_KEPT:
-            _DEVICE_READINGS.popitem(last=False)
-    return reading
+    return _DEVICE_READINGS.get(key, lambda: _Read(cls(node).raw_values()))
 
 
 def _at(el: etree._Element, level: str, message: str, field: str = "") -> Problem:

@@ -13,13 +13,12 @@ edit anywhere (in any process) is a new key and never meets an old answer.
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass, field
 
 from django import forms
 
 from builder.domainxml.elements import DEVICES, SECTIONS
+from builder.domainxml.kept import Kept
 from builder.editor.forms import ElementForm, form_class, initial_values, posted_differs, shown_fields
 from builder.library import editing
 
@@ -61,8 +60,7 @@ class Shown:
 
 
 _NEVER = object()  # a posted text no field has: that field is always looked at with has_changed
-_kept: OrderedDict[tuple, list[Shown]] = OrderedDict()
-_lock = threading.Lock()
+_kept: Kept[list[Shown]] = Kept(KEPT)
 
 
 def parts(root, slots):
@@ -107,16 +105,7 @@ def _shown(root, slots) -> list[Shown]:
 def shown_for(template, root, slots) -> list[Shown]:
     """The parts of `root` (the template as stored, assembled, nothing applied yet) as shown."""
     key = (template.xml, tuple((s.pk, s.profile_id, s.profile.xml if s.profile_id else s.xml) for s in slots))
-    with _lock:
-        if key in _kept:
-            _kept.move_to_end(key)
-            return _kept[key]
-    shown = _shown(root, slots)
-    with _lock:
-        _kept[key] = shown
-        while len(_kept) > KEPT:
-            _kept.popitem(last=False)
-    return shown
+    return _kept.get(key, lambda: _shown(root, slots))
 
 
 def read(template, root, slots, data) -> Posted:
