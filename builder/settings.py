@@ -8,6 +8,8 @@ ALLOWED_HOSTS  comma-separated; default: localhost names when DEBUG is on
 LIBVIRT_SCHEMA_DIR   folder with libvirt's domain.rng (default /usr/share/libvirt/schemas)
 MAX_XML_BYTES  largest domain XML accepted (default 1 MiB)
 LIBVIRT_TIMEOUT  seconds a libvirt host gets to answer a push or a query (default 30)
+HOST_LOCK_DIR  folder for the one-call-per-host lock files (default: domain-builder-host-locks in the
+               system's temporary folder; all web processes of one server must share it)
 HTTPS          the site is reached over HTTPS, directly or through a TLS proxy (default: on when DEBUG is
                off): secure cookies, redirect to https, HSTS (make serve on 127.0.0.1 turns it off)
 SECURE_SSL_REDIRECT, SECURE_HSTS_SECONDS, SECURE_HSTS_INCLUDE_SUBDOMAINS, SECURE_HSTS_PRELOAD
@@ -21,6 +23,7 @@ LOGIN_FAILURE_LIMIT, LOGIN_COOLOFF_MINUTES  wrong passwords before a lock-out (5
 """
 
 import os
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -150,6 +153,7 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 20000
 
 # Pushing to libvirt hosts (builder.hosts)
 LIBVIRT_TIMEOUT = env_float("LIBVIRT_TIMEOUT", 30.0)
+HOST_LOCK_DIR = env_str("HOST_LOCK_DIR", str(Path(tempfile.gettempdir()) / "domain-builder-host-locks"))
 
 # -- Serving and hardening (issue 7; `make serve`, builder/gunicorn.conf.py, builder/security.py) ---------------
 # Static files: whitenoise serves what `collectstatic` gathered in STATIC_ROOT, gzip-compressed beside.

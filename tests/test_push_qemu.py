@@ -14,7 +14,7 @@ from lxml import etree
 
 from builder.hosts import client as host_client
 from builder.hosts.changes import classify
-from builder.hosts.models import Deployment, Host
+from builder.hosts.models import Deployment, Host, HostPolicy
 from builder.library import editing
 from tests.test_editor import changed, editor_form
 
@@ -37,6 +37,7 @@ def test_a_template_built_in_the_forms_runs_on_qemu_and_is_shut_off_and_undefine
     )
     assert client.post(f"/templates/{template.pk}/", data).status_code == 302
     host = Host.objects.create(name="qemu", uri=qemu_uri)
+    HostPolicy.objects.create(host=host, allow_host_chardevs=True)  # the serial console writes a host file
 
     r = client.post(f"/templates/{template.pk}/push/", {"host": host.pk, "start": "1"})
     d = Deployment.objects.get()

@@ -14,7 +14,7 @@ from lxml import etree
 
 from builder.domainxml.assemble import to_string
 from builder.hosts import client as host_client
-from builder.hosts.models import Deployment, Host
+from builder.hosts.models import Deployment, Host, HostPolicy
 from builder.library import editing, services
 from builder.library.models import DomainTemplate
 from tests.helpers import SHARED
@@ -102,6 +102,8 @@ def empty_disk(tmp_path):
 def test_the_linux_server_starts_on_qemu_and_stops(client, starter, qemu_uri, isolated_network, empty_disk):
     disk = empty_disk
     host = Host.objects.create(name="qemu", uri=qemu_uri)
+    # The disk's folder, as a shared host's admins would list it (the daemon here has no pool there).
+    HostPolicy.objects.create(host=host, allowed_paths=str(disk.parent))
     template = starter["linux-server"]
     data = {
         "host": host.pk,

@@ -16,12 +16,23 @@ def refresh(host: Host) -> HostCapabilities:
     cache, _ = HostCapabilities.objects.get_or_create(host=host)
     try:
         answer = call(host, "capabilities")
+        pools = call(host, "pools")
     except HostError as e:
         cache.error = str(e)
     else:
         cache.capabilities, cache.domain_capabilities, cache.error = answer["capabilities"], answer["domain"], ""
+        cache.pools = pools
     cache.save()
     return cache
+
+
+def refresh_pools(host: Host) -> dict[str, str]:
+    """The host's pools asked now (a push judges paths by them), kept in the cache for the editor."""
+    pools = call(host, "pools")
+    cache, _ = HostCapabilities.objects.get_or_create(host=host)
+    cache.pools = pools
+    cache.save(update_fields=["pools", "fetched"])
+    return pools
 
 
 def offer_for(host: Host, fetch: bool = True) -> capabilities.Offer | None:

@@ -10,7 +10,9 @@ from urllib.parse import parse_qsl, urlsplit
 from django.conf import settings
 
 from . import remote
+from .hostlock import HostBusy, one_call
 from .models import Host, safe_uri
+from .uris import BadUri, check_uri
 
 
 class HostError(Exception):
@@ -53,10 +55,18 @@ def call(host: Host | str, op: str, **args):
     uri = host.uri if isinstance(host, Host) else host
     if not bindings_available():
         raise HostError("Pushing is unavailable: libvirt-python is not installed on this server.")
-    if uri.startswith("test:"):
+    try:  # checked again at each call: a row written before the check existed may hold anything
+        check_uri(uri)
+    except BadUri as e:
+        raise HostError(f"this host's URI is not allowed ({e}); an admin of the host must change it") from None
+    if uri.startswith("test:"):  # in this process and instant: nothing to wait behind
         answer = remote.run_here(uri, op, args)
     else:
-        answer = _in_child(uri, op, args)
+        try:
+            with one_call(uri):
+                answer = _in_child(uri, op, args)
+        except HostBusy:
+            raise HostError("the host is busy with another request from this site; try again in a moment") from None
     if not answer.get("ok"):
         raise HostError(_redact(answer.get("error") or "libvirt gave no reason", uri))
     return answer["value"]

@@ -5,9 +5,12 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 
 from builder.library.models import DomainTemplate, Team, TemplateRevision
+
+from .uris import BadUri, check_uri
 
 
 def safe_uri(uri: str) -> str:
@@ -25,14 +28,30 @@ def safe_uri(uri: str) -> str:
     return f"{parts.scheme}://{netloc}{parts.path}"
 
 
+def validate_uri(uri: str) -> None:
+    try:
+        check_uri(uri)
+    except BadUri as e:
+        raise ValidationError(str(e)) from None
+
+
 class Host(models.Model):
-    """A libvirt connection people may push to: only admins make or change one."""
+    """A libvirt connection people may push to: superusers make one, its admins change it."""
 
     name = models.CharField(max_length=100, unique=True)
     uri = models.CharField(
-        max_length=500, help_text="a libvirt URI, e.g. qemu:///system or qemu+ssh://root@kvm1/system"
+        max_length=500,
+        validators=[validate_uri],
+        help_text="a libvirt URI, e.g. qemu:///system or qemu+ssh://root@kvm1/system; no passwords or key "
+        "paths in it: libvirt's own authentication (SSH keys, TLS certificates, auth.conf) keeps those",
     )
     teams = models.ManyToManyField(Team, blank=True, related_name="hosts", help_text="teams whose editors may push")
+    admins = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="administered_hosts",
+        help_text="people who may change this host, its teams and its policy (superusers always may)",
+    )
     description = models.CharField(max_length=300, blank=True)
     created = models.DateTimeField(auto_now_add=True)
 
@@ -59,7 +78,8 @@ class Deployment(models.Model):
         DEFINE = "define", "Define"
         START = "start", "Define and start"
 
-    host = models.ForeignKey(Host, related_name="deployments", on_delete=models.PROTECT)
+    # Removing a host forgets its pushes (the page says how many first); libvirt keeps the domains.
+    host = models.ForeignKey(Host, related_name="deployments", on_delete=models.CASCADE)
     template = models.ForeignKey(DomainTemplate, null=True, related_name="deployments", on_delete=models.SET_NULL)
     revision = models.ForeignKey(TemplateRevision, null=True, blank=True, related_name="+", on_delete=models.SET_NULL)
     # Kept apart from the links above, so the record still says what was pushed once they are gone.
@@ -91,7 +111,72 @@ class HostCapabilities(models.Model):
     capabilities = models.TextField(blank=True)
     # {"<virttype> <arch> <machine>": domain capabilities XML}; empty where the driver has none.
     domain_capabilities = models.JSONField(default=dict, blank=True)
+    # {"pool name": "its target path"} (a pool without a path, such as a network pool: "")
+    pools = models.JSONField(default=dict, blank=True)
     error = models.TextField(blank=True)
 
     def __str__(self) -> str:
         return f"capabilities of {self.host}"
+
+
+class HostPolicy(models.Model):
+    """What may be pushed to a host, set by its admins. The defaults suit a host shared by teams:
+    nothing that reaches outside the guest (host files, devices, programs) unless allowed here."""
+
+    host = models.OneToOneField(Host, related_name="policy", on_delete=models.CASCADE)
+    trusted = models.BooleanField(
+        default=False,
+        help_text="trusted, single team: everything libvirt accepts may be pushed (the limits below still hold)",
+    )
+    allowed_paths = models.TextField(
+        blank=True,
+        help_text="directories on the host, one per line, where disks, kernels, firmware and files may be, "
+        "besides the host's storage pools",
+    )
+    allow_passthrough = models.BooleanField(
+        default=False,
+        help_text="hypervisor passthrough (qemu:commandline and the like), emulators, scripts and helpers "
+        "the host does not list: these run programs on the host",
+    )
+    allow_block_devices = models.BooleanField(default=False, help_text="disks and filesystems on host block devices")
+    allow_host_devices = models.BooleanField(
+        default=False, help_text="<hostdev> (PCI, USB, SCSI ...), host input devices, TPM and smartcard passthrough"
+    )
+    allow_filesystem_passthrough = models.BooleanField(
+        default=False, help_text="<filesystem> sharing a host directory with the guest (still only allowed paths)"
+    )
+    allow_direct_network = models.BooleanField(
+        default=False, help_text="interfaces of type direct, hostdev, vdpa, vhostuser or ethernet (host NICs, taps)"
+    )
+    allow_host_chardevs = models.BooleanField(
+        default=False,
+        help_text="serial, parallel, console and channel devices on host files, devices, pipes or sockets",
+    )
+    max_vcpus = models.PositiveIntegerField(null=True, blank=True, help_text="vCPUs a guest may have")
+    max_memory_mib = models.PositiveIntegerField(null=True, blank=True, help_text="memory a guest may have, in MiB")
+    max_guests_per_team = models.PositiveIntegerField(
+        null=True, blank=True, help_text="guests a team (or a person, for their own templates) may have here"
+    )
+
+    class Meta:
+        verbose_name_plural = "host policies"
+
+    def __str__(self) -> str:
+        return f"policy of {self.host}"
+
+    @property
+    def paths(self) -> list[str]:
+        return [line.strip() for line in self.allowed_paths.splitlines() if line.strip()]
+
+    def clean(self) -> None:
+        bad = [p for p in self.paths if not p.startswith("/")]
+        if bad:
+            raise ValidationError({"allowed_paths": f"not an absolute path: {', '.join(bad)}"})
+
+
+def policy_of(host: Host) -> HostPolicy:
+    """The host's policy; the safe defaults (unsaved) when its admins never set one."""
+    try:
+        return host.policy
+    except HostPolicy.DoesNotExist:
+        return HostPolicy(host=host)

@@ -4,54 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
-from django.utils import timezone
-
 from builder.domainxml import assemble, compare, parse
-from builder.library import access, editing, publishing
-from builder.library.access import RANK, Action
-from builder.library.models import DomainTemplate, Role
+from builder.library import editing, publishing
+from builder.library.models import DomainTemplate
 
+from . import capability_cache, host_rules, ownership
 from .client import HostError, call
 from .models import Deployment, Host
-
-
-def hosts_seen(user) -> QuerySet[Host]:
-    """Hosts a person may know of: those open to one of their teams (all, for superusers)."""
-    if user.is_superuser:
-        return Host.objects.all()
-    return Host.objects.filter(teams__in=list(access.roles(user))).distinct()
-
-
-def hosts_for(user, template: DomainTemplate) -> QuerySet[Host]:
-    """The hosts `user` may push `template` to: editor rights on the template's team (any team of
-    theirs for a personal template) and the host's permission for that team. Superusers: all."""
-    if not access.can(user, Action.EDIT, template):
-        return Host.objects.none()
-    if user.is_superuser:
-        return Host.objects.all()
-    editing_in = {team for team, role in access.roles(user).items() if RANK[role] >= RANK[Role.EDITOR]}
-    if template.team_id:
-        editing_in &= {template.team_id}
-    return Host.objects.filter(teams__in=editing_in).distinct()
-
-
-def may_manage(user, deployment: Deployment) -> bool:
-    """Start, shut off, undefine, check drift: whoever could push that template to that host now."""
-    if user.is_superuser:
-        return True
-    if deployment.template is None:
-        return False
-    return hosts_for(user, deployment.template).filter(pk=deployment.host_id).exists()
-
-
-def visible_deployments(user, host: Host) -> QuerySet[Deployment]:
-    """The pushes to `host` whose template `user` may see (a deleted template's: only its pusher's)."""
-    seen = access.visible(DomainTemplate.objects.all(), user)
-    mine_orphans = Deployment.objects.filter(template__isnull=True, user=user)
-    return (Deployment.objects.filter(host=host, template__in=seen) | mine_orphans.filter(host=host)).select_related(
-        "user", "template"
-    )
 
 
 def push(
@@ -91,14 +50,18 @@ def push(
     deployment.domain_uuid = rendered.root.findtext("uuid") or ""
     if rendered.missing and not deployment.error:
         deployment.error = f"no value for the parameters {', '.join(rendered.missing)}: nothing was sent"
+    owned = ownership.owned_uuids(user, host)
+    if not deployment.error:
+        deployment.error = _refusal(host, template, user, rendered.root, owned)
     if deployment.error:
         deployment.save()
         return deployment
     try:
-        answer = call(host, "define", xml=deployment.sent_xml, start=start)
+        answer = call(host, "define", xml=deployment.sent_xml, start=start, owned=owned)
     except HostError as e:
         deployment.error = str(e)
     else:
+        deployment.sent_xml = answer.get("sent", deployment.sent_xml)
         deployment.domain_name, deployment.domain_uuid = answer["name"], answer["uuid"]
         deployment.returned_xml = answer["returned"]
         if answer.get("start_error"):
@@ -109,29 +72,53 @@ def push(
     return deployment
 
 
+def _refusal(host: Host, template: DomainTemplate, user, root, owned: list[str]) -> str:
+    """Why the host's policy refuses this domain ("" when it does not): its pools asked first,
+    as a disk's path is judged by them, and its emulators once (then cached)."""
+    try:
+        pools = capability_cache.refresh_pools(host)
+        capability_cache.offer_for(host, fetch=True)
+    except HostError as e:
+        return str(e)
+    found = [p for p in host_rules.problems(host, root, pools) if p.level == "error"]
+    if found:
+        listed = "; ".join(str(p) for p in found)
+        return f"refused by the policy of {host.name}, nothing was sent: {listed}"
+    limit = host_rules.guest_limit(host, template, user, root, owned)
+    return f"refused, nothing was sent: {limit}" if limit else ""
+
+
 @dataclass
 class Outcome:
     ok: bool
     message: str
 
 
+NOT_CURRENT = "this push does not own a domain on the host now (it failed, was undefined, or a later push owns it)"
+
+
 def act(deployment: Deployment, op: str) -> Outcome:
-    """start, destroy (shut off) or undefine the deployment's domain on its host."""
+    """start, destroy (shut off) or undefine the deployment's domain on its host: by its uuid, and
+    only while this push is the one that owns it."""
     labels = {"start": "Started", "destroy": "Shut off", "undefine": "Undefined"}
+    failed = f"{labels[op].split()[0].lower()} failed"
+    if not ownership.is_current(deployment):
+        return Outcome(False, f"{failed}: {NOT_CURRENT}")
     try:
         call(deployment.host, op, uuid=deployment.domain_uuid)
     except HostError as e:
-        return Outcome(False, f"{labels[op].split()[0].lower()} failed: {e}")
+        return Outcome(False, f"{failed}: {e}")
     if op == "undefine":
-        deployment.undefined = timezone.now()
-        deployment.save(update_fields=["undefined"])
+        ownership.forget(deployment)
     return Outcome(True, f"{labels[op]} {deployment.domain_name}.")
 
 
 def drift(deployment: Deployment) -> list[str]:
     """What differs between the domain on the host now and what libvirt made of the push.
 
-    Raises HostError when the host cannot be asked."""
+    Raises HostError when the host cannot be asked, or this push does not own a domain there."""
+    if not ownership.is_current(deployment):
+        raise HostError(NOT_CURRENT)
     now = call(deployment.host, "xml", uuid=deployment.domain_uuid)
     then = parse.parse_xml(deployment.returned_xml, root_tag="domain")
     return compare.differences(then, parse.parse_xml(now, root_tag="domain"), limit=200)

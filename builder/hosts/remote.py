@@ -41,9 +41,58 @@ def _domain(conn, uuid: str):
     return conn.lookupByUUIDString(uuid)
 
 
-def op_define(conn, libvirt, xml: str, start: bool = False) -> dict:
-    dom = conn.defineXMLFlags(xml, libvirt.VIR_DOMAIN_DEFINE_VALIDATE)
-    out = {"name": dom.name(), "uuid": dom.UUIDString(), "returned": dom.XMLDesc(libvirt.VIR_DOMAIN_XML_INACTIVE)}
+class Refused(Exception):
+    """The builder will not do this on the host (the message names no other guest's uuid or owner)."""
+
+
+def _find(lookup, key):
+    import libvirt
+
+    try:
+        return lookup(key)
+    except libvirt.libvirtError:
+        return None
+
+
+def _claim(conn, xml: str, owned: list[str]) -> str:
+    """The definition to send, if it creates a domain or redefines one in `owned` (uuids); else Refused.
+
+    A domain of the same name without a <uuid> in the definition is the one being redefined: its
+    uuid is written in, as libvirt would otherwise refuse the name as taken."""
+    from lxml import etree
+
+    root = etree.fromstring(xml.encode(), etree.XMLParser(resolve_entities=False, no_network=True))
+    name, uuid = (root.findtext("name") or "").strip(), (root.findtext("uuid") or "").strip()
+    owned = {u.lower() for u in owned}
+    by_name = _find(conn.lookupByName, name) if name else None
+    if by_name is not None and by_name.UUIDString().lower() not in owned:
+        raise Refused(
+            f"a domain named {name!r} already exists on this host and was not made by a push you may manage: "
+            "choose another name"
+        )
+    by_uuid = _find(conn.lookupByUUIDString, uuid) if uuid else None
+    if by_uuid is not None and by_uuid.UUIDString().lower() not in owned:
+        raise Refused(
+            "this definition's <uuid> belongs to a domain on this host that was not made by a push you may "
+            "manage: leave the uuid out or change it"
+        )
+    if by_name is not None and not uuid:
+        node = etree.Element("uuid")
+        node.text, node.tail = by_name.UUIDString(), root.find("name").tail
+        root.find("name").addnext(node)
+        return etree.tostring(root, encoding="unicode")
+    return xml
+
+
+def op_define(conn, libvirt, xml: str, start: bool = False, owned: list[str] | None = None) -> dict:
+    sent = xml if owned is None else _claim(conn, xml, owned)
+    dom = conn.defineXMLFlags(sent, libvirt.VIR_DOMAIN_DEFINE_VALIDATE)
+    out = {
+        "name": dom.name(),
+        "uuid": dom.UUIDString(),
+        "returned": dom.XMLDesc(libvirt.VIR_DOMAIN_XML_INACTIVE),
+        "sent": sent,
+    }
     if start:
         try:
             dom.create()
@@ -114,8 +163,20 @@ def op_capabilities(conn, libvirt, combos: int = 8) -> dict:
     return {"capabilities": caps, "domain": domain}
 
 
+def op_pools(conn, libvirt) -> dict:
+    """{pool name: its target path} of every pool, active or not ("" where a pool has no path)."""
+    import xml.etree.ElementTree as ET
+
+    out = {}
+    for pool in conn.listAllStoragePools(0):
+        path = ET.fromstring(pool.XMLDesc(0)).findtext("target/path") or ""
+        out[pool.name()] = path.strip()
+    return out
+
+
 OPS = {
     "define": op_define,
+    "pools": op_pools,
     "states": op_states,
     "start": op_start,
     "destroy": op_destroy,
@@ -142,6 +203,8 @@ def run(uri: str, op: str, args: dict, conn=None) -> dict:
                 conn.close()
     except libvirt.libvirtError as e:
         return {"ok": False, "error": e.get_error_message() or str(e), "code": e.get_error_code()}
+    except Refused as e:
+        return {"ok": False, "error": str(e), "code": "refused"}
 
 
 _here: dict[str, object] = {}

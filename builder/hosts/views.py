@@ -8,25 +8,30 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from builder.library import access, publishing
+from builder.library import access, editing, publishing
 from builder.library.access import Action
 from builder.library.models import DomainTemplate
 
-from . import capability_cache
+from . import capability_cache, rights
 from . import push as pushing
 from .capability_cache import host_check
 from .changes import classify
 from .client import HostError, bindings_available
-from .models import Deployment, Host, HostCapabilities
+from .host_rules import policy_problems
+from .models import Deployment, Host, HostCapabilities, policy_of
 
 
 def hosts(request: HttpRequest) -> HttpResponse:
-    context = {"hosts": pushing.hosts_seen(request.user).prefetch_related("teams"), "bindings": bindings_available()}
+    context = {
+        "hosts": rights.hosts_seen(request.user).prefetch_related("teams"),
+        "bindings": bindings_available(),
+        "may_add": request.user.is_superuser,
+    }
     return render(request, "hosts/hosts.html", context)
 
 
 def _host(request: HttpRequest, pk: int) -> Host:
-    host = pushing.hosts_seen(request.user).filter(pk=pk).first()
+    host = rights.hosts_seen(request.user).filter(pk=pk).first()
     if host is None:
         raise Http404("No such host, or it is not open to your teams.")
     return host
@@ -34,7 +39,7 @@ def _host(request: HttpRequest, pk: int) -> Host:
 
 def host(request: HttpRequest, pk: int) -> HttpResponse:
     target = _host(request, pk)
-    deployments = list(pushing.visible_deployments(request.user, target)[:200])
+    deployments = list(rights.visible_deployments(request.user, target)[:200])
     states, error = pushing.states(target, deployments)
     # One row per domain the builder defined and has not undefined: its latest push.
     domains, seen = [], set()
@@ -42,7 +47,7 @@ def host(request: HttpRequest, pk: int) -> HttpResponse:
         if d.returned_xml and d.domain_uuid and not d.undefined and d.domain_uuid not in seen:
             seen.add(d.domain_uuid)
             d.live = states.get(d.domain_uuid, {}).get("state", "unknown" if error else "not on the host")
-            d.may_manage = pushing.may_manage(request.user, d)
+            d.may_manage = rights.may_manage(request.user, d)
             domains.append(d)
     context = {
         "host": target,
@@ -51,6 +56,9 @@ def host(request: HttpRequest, pk: int) -> HttpResponse:
         "state_error": error,
         "caps": HostCapabilities.objects.filter(host=target).first(),
         "offer": capability_cache.offer_for(target, fetch=False),
+        "policy": policy_of(target),
+        "may_refresh": rights.may_refresh(request.user, target),
+        "may_administer": rights.may_administer(request.user, target),
     }
     return render(request, "hosts/host.html", context)
 
@@ -58,7 +66,10 @@ def host(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def refresh_capabilities(request: HttpRequest, pk: int) -> HttpResponse:
     """Ask the host again what it can run (the forms and checks use the cached answer)."""
-    cache = capability_cache.refresh(_host(request, pk))
+    target = _host(request, pk)
+    if not rights.may_refresh(request.user, target):
+        raise PermissionDenied("Asking a host again takes editor rights in a team it is open to.")
+    cache = capability_cache.refresh(target)
     if cache.error:
         messages.error(request, f"The host did not say: {cache.error}")
     else:
@@ -69,7 +80,7 @@ def refresh_capabilities(request: HttpRequest, pk: int) -> HttpResponse:
 def push_form(request: HttpRequest, pk: int) -> HttpResponse:
     """Choose a host, a version and the parameters; "Define on host" or "Define and start"."""
     template = access.get_or_404(DomainTemplate, request.user, Action.VIEW, pk=pk)
-    targets = pushing.hosts_for(request.user, template)
+    targets = rights.hosts_for(request.user, template)
     which = request.GET.get("revision", "") if request.method == "GET" else request.POST.get("revision", "")
     try:
         version = publishing.version(template, which)
@@ -80,11 +91,13 @@ def push_form(request: HttpRequest, pk: int) -> HttpResponse:
     name = source.get("name", "")
     chosen = targets.filter(pk=source.get("host")).first() if source.get("host", "").isdigit() else None
     chosen = chosen or targets.first()
+    status = 200
     if request.method == "POST":
         if not bindings_available():
             messages.error(request, "Pushing is unavailable: libvirt-python is not installed on this server.")
         elif chosen is None or str(chosen.pk) != source.get("host"):
             messages.error(request, "Choose a host you may push this template to.")
+            status = 403
         else:
             given = {k: v for k, v in values.items() if v}
             if name and "name" not in values:
@@ -103,16 +116,24 @@ def push_form(request: HttpRequest, pk: int) -> HttpResponse:
         "name_is_parameter": "name" in values,
         "bindings": bindings_available(),
         "host_problems": host_check(chosen, version.root) if chosen else None,
+        **_policy_context(chosen, template, version),
     }
-    return render(request, "hosts/push.html", context)
+    return render(request, "hosts/push.html", context, status=status)
+
+
+def _policy_context(host: Host | None, template: DomainTemplate, version) -> dict:
+    if host is None:
+        return {}
+    found = policy_problems(host, editing.with_defaults(template, version.root, version.parameters))
+    return {
+        "policy_errors": [p for p in found if p.level == "error"],
+        "policy_warnings": [p for p in found if p.level != "error"],
+    }
 
 
 def _deployment(request: HttpRequest, pk: int) -> Deployment:
     d = Deployment.objects.select_related("host", "template", "user").filter(pk=pk).first()
-    if d is None:
-        raise Http404("No such push.")
-    seen = d.template is not None and access.can(request.user, Action.VIEW, d.template)
-    if not (seen or (d.template is None and d.user_id == request.user.pk)):
+    if d is None or not rights.may_see_deployment(request.user, d):
         raise Http404("No such push.")
     return d
 
@@ -120,7 +141,7 @@ def _deployment(request: HttpRequest, pk: int) -> Deployment:
 def _managed(request: HttpRequest, pk: int) -> Deployment:
     """A push whose domain this person may start, stop, undefine or check (Django's 403 page if not)."""
     d = _deployment(request, pk)
-    if not pushing.may_manage(request.user, d):
+    if not rights.may_manage(request.user, d):
         raise PermissionDenied("Only those who may push this template to this host may do this.")
     return d
 
@@ -128,7 +149,7 @@ def _managed(request: HttpRequest, pk: int) -> Deployment:
 def deployment(request: HttpRequest, pk: int) -> HttpResponse:
     d = _deployment(request, pk)
     changes = classify(d.sent_xml, d.returned_xml) if d.returned_xml else None
-    context = {"d": d, "changes": changes, "may_manage": pushing.may_manage(request.user, d)}
+    context = {"d": d, "changes": changes, "may_manage": rights.may_manage(request.user, d)}
     return render(request, "hosts/deployment.html", context)
 
 

@@ -23,8 +23,9 @@ from builder.editor.forms import form_for
 from builder.editor.rights import ownership, rights
 from builder.hosts.capabilities import choices
 from builder.hosts.capability_cache import host_check, offer_for
+from builder.hosts.host_rules import policy_problems
 from builder.hosts.models import Host
-from builder.hosts.push import hosts_seen
+from builder.hosts.rights import hosts_seen
 from builder.library import access, bundles, editing, publishing, revisions, services
 from builder.library.access import Action
 from builder.library.models import DeviceProfile, DomainTemplate
@@ -72,6 +73,7 @@ def _preview(template, root, slots, form_errors=(), host=None, fetch=False, note
     problems = services.check(filled)
     host_problems = host_check(host, filled, fetch=fetch) if host is not None else None
     problems += [replace(p, message=f"{host.name} cannot run this: {p.message}") for p in host_problems or ()]
+    problems += policy_problems(host, filled)
     prefixes = [f"slot{s.pk}" for s in slots]
     placed: dict[str, list[str]] = {}
     for p in problems:

@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from builder.hosts.models import Host
+from builder.hosts.uris import BadUri, check_uri
 from builder.library.models import Team
 
 
@@ -18,6 +19,10 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def handle(self, *args, name, uri, team, description, **opts):
+        try:
+            check_uri(uri)
+        except BadUri as e:
+            raise CommandError(f"refused URI: {e}") from None
         teams = []
         for team_name in team:
             found = Team.objects.filter(name=team_name).first()

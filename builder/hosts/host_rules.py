@@ -1,0 +1,88 @@
+"""A host's policy applied: its saved switches, its pools and emulators, and its guest count limit."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from lxml import etree
+
+from builder.domainxml import hazards
+from builder.domainxml.validate import Problem
+from builder.library.models import DomainTemplate
+
+from . import capabilities, policy
+from .models import Host, HostCapabilities, policy_of
+from .ownership import records
+
+SWITCHES = (
+    "allow_passthrough",
+    "allow_block_devices",
+    "allow_host_devices",
+    "allow_filesystem_passthrough",
+    "allow_direct_network",
+    "allow_host_chardevs",
+)
+
+
+def _emulators(cache: HostCapabilities | None) -> tuple[str, ...] | None:
+    if cache is None or not cache.capabilities:
+        return None
+    offer = capabilities.offer(cache.capabilities, cache.domain_capabilities)
+    found = {g.emulator for g in offer.guests} | {d.emulator for g in offer.guests for d in g.domains}
+    return tuple(sorted(e for e in found if e))
+
+
+def rules_for(host: Host, pools: dict[str, str] | None = None) -> policy.Rules:
+    """The host's rules, with its pools as given (asked just now) or as last cached."""
+    saved = policy_of(host)
+    cache = HostCapabilities.objects.filter(host=host).first()
+    return policy.Rules(
+        trusted=saved.trusted,
+        paths=tuple(saved.paths),
+        pools=dict(pools if pools is not None else (cache.pools if cache else {})),
+        emulators=_emulators(cache),
+        allow=frozenset(s for s in SWITCHES if getattr(saved, s)),
+        max_vcpus=saved.max_vcpus,
+        max_memory_mib=saved.max_memory_mib,
+    )
+
+
+def problems(host: Host, root: etree._Element, pools: dict[str, str] | None = None) -> list[Problem]:
+    """What the host's policy refuses in this domain, as errors at their fields."""
+    return policy.judge(root, rules_for(host, pools))
+
+
+def policy_problems(host: Host | None, root: etree._Element) -> list[Problem]:
+    """For the editor and the push page: the chosen host's refusals as errors, and as warnings what
+    reaches outside the guest and that host allows (or everything, when no host is chosen)."""
+    refused = problems(host, root) if host is not None else []
+    at = {p.path for p in refused}
+    named = [replace(p, message=f"{host.name}'s policy refuses this: {p.message}") for p in refused]
+    return named + [w for w in hazards.warnings(root) if w.path not in at]
+
+
+def guest_limit(host: Host, template: DomainTemplate, user, root: etree._Element, owned: list[str]) -> str:
+    """Why one more guest may not go to `host` ("" when it may): the team's count, or the person's
+    for their own templates, against the policy's limit. Redefining one's own guest (same uuid, or
+    same name without a uuid) adds none."""
+    limit = policy_of(host).max_guests_per_team
+    if not limit:
+        return ""
+    known = records(host)
+    name, uuid = (root.findtext("name") or "").strip(), (root.findtext("uuid") or "").strip().lower()
+    if any(u == uuid or (not uuid and known[u].domain_name == name) for u in owned if u in known):
+        return ""
+    mine = [u for u, d in known.items() if _counts(d, template, user)]
+    if len(mine) < limit:
+        return ""
+    whose = f"the team {template.team.name}" if template.team_id else "you (for your own templates)"
+    return f"{whose} already has {len(mine)} guests on {host.name}, its limit"
+
+
+def _counts(d, template: DomainTemplate, user) -> bool:
+    """Whether a guest counts against the same limit as a push of `template` by `user`."""
+    if d.template is None:
+        return False
+    if template.team_id:
+        return d.template.team_id == template.team_id
+    return not d.template.team_id and d.user_id == getattr(user, "pk", None)
