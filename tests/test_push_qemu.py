@@ -15,7 +15,7 @@ from lxml import etree
 from builder.hosts import client as host_client
 from builder.hosts.changes import classify
 from builder.hosts.models import Deployment, Host, HostPolicy
-from builder.library import editing
+from builder.library import editing, services
 from tests.test_editor import changed, editor_form
 
 pytestmark = pytest.mark.django_db
@@ -65,3 +65,52 @@ def test_a_template_built_in_the_forms_runs_on_qemu_and_is_shut_off_and_undefine
     assert host_client.call(host, "states", uuids=[d.domain_uuid])[d.domain_uuid]["state"] == "not on the host"
     d.refresh_from_db()
     assert d.undefined is not None
+
+
+def test_a_guest_on_qemu_that_the_builder_did_not_make_cannot_be_taken_over(client, qemu_uri):
+    """Another tool's (or another team's) guest on a real libvirtd: a push with its name or its
+    uuid is refused before libvirt is asked to define, and the guest stays exactly as it was."""
+    import uuid
+
+    import libvirt
+
+    name, pinned = f"dbtest-foreign-{uuid.uuid4().hex[:6]}", str(uuid.uuid4())
+    xml = (
+        f"<domain type='qemu'><name>{name}</name><uuid>{pinned}</uuid><memory unit='MiB'>64</memory>"
+        "<vcpu>1</vcpu><os><type arch='x86_64'>hvm</type></os><devices/></domain>"
+    )
+    conn = libvirt.open(qemu_uri)
+    foreign = conn.defineXML(xml)
+    before = foreign.XMLDesc(libvirt.VIR_DOMAIN_XML_INACTIVE)
+    host = Host.objects.create(name="qemu", uri=qemu_uri)
+    try:
+        for attempt, why in [
+            (
+                xml.replace(f"<uuid>{pinned}</uuid>", "").replace("'MiB'>64<", "'MiB'>256<"),
+                "already exists on this host",
+            ),
+            (
+                xml.replace(name, f"{name}-mine").replace("'MiB'>64<", "'MiB'>256<"),
+                "<uuid> belongs to a domain on this host",
+            ),
+        ]:
+            template = services.import_domain(attempt.encode()).template
+            client.post(f"/templates/{template.pk}/push/", {"host": host.pk, "define": "1"})
+            d = Deployment.objects.get(template=template)
+            assert not d.ok and why in d.error and pinned not in d.error, d.error
+            client.post(f"/deployments/{d.pk}/undefine/")  # owns nothing: refused
+        assert conn.lookupByUUIDString(pinned).XMLDesc(libvirt.VIR_DOMAIN_XML_INACTIVE) == before
+        assert not _defined(conn, f"{name}-mine")
+    finally:
+        foreign.undefine()
+        conn.close()
+
+
+def _defined(conn, name: str) -> bool:
+    import libvirt
+
+    try:
+        conn.lookupByName(name)
+    except libvirt.libvirtError:
+        return False
+    return True

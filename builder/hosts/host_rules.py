@@ -7,6 +7,7 @@ from dataclasses import replace
 from lxml import etree
 
 from builder.domainxml import hazards
+from builder.domainxml.elements import DEVICES, SECTIONS
 from builder.domainxml.validate import Problem
 from builder.library.models import DomainTemplate
 
@@ -59,6 +60,15 @@ def policy_problems(host: Host | None, root: etree._Element) -> list[Problem]:
     at = {p.path for p in refused}
     named = [replace(p, message=f"{host.name}'s policy refuses this: {p.message}") for p in refused]
     return named + [w for w in hazards.warnings(root) if w.path not in at]
+
+
+LABELS = {f.key: f.label for cls in (*SECTIONS, *DEVICES.values()) for f in cls.fields.values()}
+
+
+def described(p: Problem) -> str:
+    """A problem with the form's name for its field: "/domain/devices/disk (Image file): ..."."""
+    label = LABELS.get(p.field)
+    return f"{p.path} ({label}): {p.message}" if label else str(p)
 
 
 def guest_limit(host: Host, template: DomainTemplate, user, root: etree._Element, owned: list[str]) -> str:

@@ -82,7 +82,7 @@ def _refusal(host: Host, template: DomainTemplate, user, root, owned: list[str])
         return str(e)
     found = [p for p in host_rules.problems(host, root, pools) if p.level == "error"]
     if found:
-        listed = "; ".join(str(p) for p in found)
+        listed = "; ".join(host_rules.described(p) for p in found)
         return f"refused by the policy of {host.name}, nothing was sent: {listed}"
     limit = host_rules.guest_limit(host, template, user, root, owned)
     return f"refused, nothing was sent: {limit}" if limit else ""

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import transaction
 from lxml import etree
 
-from builder.domainxml import assemble, parse, validate
+from builder.domainxml import assemble, hazards, parse, validate
 
 from .models import DeviceSlot, DomainTemplate
 from .revisions import changed
@@ -42,6 +42,7 @@ def import_domain(data: bytes, owner=None, fallback_name: str = "imported") -> I
     warnings += [
         f"libvirt would not take this as written: {p}" if p.level == "error" else str(p) for p in check(parsed.root)
     ]
+    warnings += [str(p) for p in hazards.warnings(parsed.root)]  # "runs commands on the host", whatever the host
     template_xml, devices = assemble.split(parsed.root)
     name = (parsed.root.findtext("name") or "").strip() or fallback_name
     limit = DomainTemplate._meta.get_field("name").max_length
