@@ -19,7 +19,7 @@ from lxml import etree
 
 from builder.hosts import client as host_client
 from builder.hosts import push as pushing
-from builder.hosts.models import Deployment, Host
+from builder.hosts.models import Deployment, Host, HostCapabilities
 from builder.library import editing, publishing, revisions, services
 from builder.library.models import DomainTemplate, Membership, Team
 from tests.helpers import run_command
@@ -330,6 +330,25 @@ def test_only_those_who_may_push_manage_the_domain(team_world, test_host):
     test_host.teams.clear()  # the host no longer open to ops
     assert as_(people["editor"]).post(f"/deployments/{d.pk}/destroy/").status_code == 404
     assert as_(people["editor"]).get(f"/hosts/{test_host.pk}/").status_code == 404
+
+
+def test_a_push_is_shown_only_to_those_who_may_see_its_host(team_world, test_host):
+    people, template = team_world  # a template everyone may see, on a host open to ops alone
+    d = pushing.push(template, test_host, people["editor"], values={"name": "dbtest-hostonly"})
+    page = as_(people["editor"]).get(f"/deployments/{d.pk}/")
+    assert page.status_code == 200 and test_host.name.encode() in page.content
+    other = as_(people["otherteam"]).get(f"/deployments/{d.pk}/")
+    assert other.status_code == 404 and b"dbtest-hostonly" not in other.content and b"<domain" not in other.content
+
+
+def test_refreshing_a_host_takes_editor_rights_in_a_team_it_is_open_to(team_world, test_host):
+    people, _ = team_world
+    assert as_(people["viewer"]).get(f"/hosts/{test_host.pk}/").status_code == 200
+    assert as_(people["viewer"]).post(f"/hosts/{test_host.pk}/refresh/").status_code == 403
+    assert not HostCapabilities.objects.filter(host=test_host).exists()
+    assert "Ask the host" not in as_(people["viewer"]).get(f"/hosts/{test_host.pk}/").content.decode()
+    assert as_(people["editor"]).post(f"/hosts/{test_host.pk}/refresh/").status_code == 302
+    assert HostCapabilities.objects.get(host=test_host).capabilities
 
 
 def test_a_private_templates_pushes_stay_private(team_world, test_host):
