@@ -2,7 +2,7 @@
 
 - `BodySizeLimitMiddleware`: a request whose Content-Length is over `MAX_REQUEST_BYTES` is answered
   413 before anything reads its body (Django's DATA_UPLOAD_MAX_MEMORY_SIZE only covers form fields,
-  not file uploads nor the API's raw XML).
+  not file uploads nor the API's raw XML); the server, not the application, closes the connection.
 - `AxesBackend`: django-axes' login rate limiting, except that an `authenticate()` call made without
   a request (the test client's `login()`, a management command) is left to the next backend instead
   of raising: there is no client to count failures for.
@@ -52,8 +52,13 @@ def too_large(request, length: int, limit: int) -> HttpResponse:
             f'<body><h1>Request too large</h1><p class="problem error">{escape(message)}</p></body></html>'
         )
         response = HttpResponse(page, status=413, content_type="text/html; charset=utf-8")
-    # The body is left unread: the connection cannot be reused for another request.
-    response["Connection"] = "close"
+    # No `Connection: close`, although the unread body spoils the connection: PEP 3333 leaves
+    # hop-by-hop headers to the server. wsgiref (runserver) turns one into a 500; gunicorn drops it and
+    # closes by itself (the sync worker after every request, gthread when the rest of the body is over
+    # 64 KiB); runserver reads the rest of the body before its next request.
+    # The length is given here, as CommonMiddleware (below) never sees this response: without it
+    # runserver ends the answer by closing, which it does only after reading the whole declared body.
+    response["Content-Length"] = str(len(response.content))
     return response
 
 

@@ -319,7 +319,8 @@ def test_a_body_over_the_limit_is_refused_with_413_unread(client, path):
         **{"wsgi.input": Unreadable()},
     )
     assert response.status_code == 413
-    assert response["Connection"] == "close"
+    # Hop-by-hop headers are the server's (PEP 3333): the dev server refuses them with a 500.
+    assert "Connection" not in response
     text = response.content.decode()
     assert f"over the limit of {settings.MAX_REQUEST_BYTES} bytes" in text
     if path.startswith(API):
@@ -510,3 +511,98 @@ def test_the_local_secret_file_is_ignored_by_git():
     ignored = subprocess.run(["git", "check-ignore", "-q", ".secret_key"], cwd=ROOT)
     assert ignored.returncode == 0
     assert Path(ROOT / ".gitignore").read_text().count(".secret_key") == 1
+
+
+# -- 413 on a real socket: the development server and gunicorn's two kinds of worker ----------------
+
+
+def send_oversized(port: int, path: str) -> socket.socket:
+    """A connection that has sent a POST declaring a body over the limit, and only its first bytes."""
+    s = socket.create_connection(("127.0.0.1", port), timeout=10)
+    s.sendall(
+        f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/xml\r\n".encode()
+        + f"Content-Length: {settings.MAX_REQUEST_BYTES + 1}\r\n\r\n".encode()
+        + b"<domain>" * 128
+    )
+    return s
+
+
+def read_response(s: socket.socket) -> tuple[int, dict[str, str], bytes]:
+    response = http.client.HTTPResponse(s)
+    response.begin()
+    return response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
+
+
+def closed_by_server(s: socket.socket, seconds: float) -> bool:
+    """Whether the server ends the connection while the client goes on sending the body."""
+    s.settimeout(seconds)
+    try:
+        s.sendall(b"<domain>" * 16 * 1024)  # 128 KiB more: the server must not wait for all of it
+        return s.recv(65536) == b""
+    except TimeoutError:
+        return False
+    except OSError:  # reset, or a broken pipe: closed too
+        return True
+
+
+def stop(process: subprocess.Popen) -> None:
+    process.terminate()  # this one process, by its pid
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+def server_env(tmp_path, *drop: str, **extra: str) -> dict[str, str]:
+    env = clean_env("DEBUG", "SECRET_KEY", "HTTPS", "ALLOWED_HOSTS", "DATABASE_URL", "GUNICORN_WORKERS", *drop)
+    env.update(DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}", DJANGO_SETTINGS_MODULE="builder.settings", **extra)
+    subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
+    return env
+
+
+def test_the_development_server_answers_413_for_a_body_over_the_limit(tmp_path):
+    port = free_port()
+    env = server_env(tmp_path)
+    log = tmp_path / "runserver.log"
+    with open(log, "wb") as out:
+        process = subprocess.Popen(
+            [sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"],
+            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+    try:
+        wait_for(port, process)
+        for path in ("/import/", f"{API}/templates/import"):
+            with send_oversized(port, path) as s:
+                status, headers, body = read_response(s)
+            assert status == 413, (path, body[:500], log.read_text()[-2000:])
+            assert f"over the limit of {settings.MAX_REQUEST_BYTES} bytes" in body.decode()
+        # ... and the server goes on.
+        status, headers, _ = request(port, "GET", "/accounts/login/")
+        assert status == 302 and headers["Location"] == "/setup/"
+    finally:
+        stop(process)
+    assert "Hop-by-hop" not in log.read_text() and "Traceback" not in log.read_text()
+
+
+@pytest.mark.parametrize("threads", ["1", "2"], ids=["sync", "gthread"])
+def test_gunicorn_answers_413_and_closes_the_connection_without_reading_the_body(tmp_path, threads):
+    port = free_port()
+    env = server_env(tmp_path, **{**PRODUCTION_ENV, "ALLOWED_HOSTS": "127.0.0.1", "HTTPS": "false"})
+    env.update(GUNICORN_WORKERS="1", GUNICORN_THREADS=threads)
+    command = [str(ROOT / ".venv" / "bin" / "gunicorn"), "-c", "builder/gunicorn.conf.py"]
+    command += ["--bind", f"127.0.0.1:{port}", "builder.wsgi"]
+    log = tmp_path / "gunicorn.log"
+    with open(log, "wb") as out:
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        wait_for(port, process)
+        with send_oversized(port, "/import/") as s:
+            status, headers, body = read_response(s)
+            assert status == 413, body[:500]
+            # gunicorn decides about the connection itself: the sync worker closes after every
+            # request, gthread after draining at most 64 KiB of what is left of the body.
+            assert closed_by_server(s, seconds=10), headers
+        assert request(port, "GET", "/accounts/login/")[0] == 302  # and goes on
+    finally:
+        stop(process)

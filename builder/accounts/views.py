@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import get_user_model, login
@@ -6,10 +8,13 @@ from django.contrib.auth.forms import UserCreationForm
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
 from builder.api.models import ApiToken
+
+MAX_EXPIRY_DAYS = 3650
 
 
 class SetupForm(UserCreationForm):
@@ -43,6 +48,27 @@ class TokenForm(forms.Form):
     name = forms.CharField(
         max_length=100, required=False, help_text="What the token is for, such as a script or a host."
     )
+    expires_in_days = forms.IntegerField(
+        label="Expires in (days)",
+        required=False,
+        min_value=1,
+        max_value=MAX_EXPIRY_DAYS,
+        initial=90,  # the page suggests an end; a token for good must be asked for by emptying the field
+        help_text="Refused after this many days. Empty: never expires.",
+    )
+    scope = forms.ChoiceField(
+        label="Access",
+        choices=ApiToken.Scope.choices,
+        initial=ApiToken.Scope.READ_WRITE,
+        required=False,
+        help_text="A read-only token may list and render templates, not import them.",
+    )
+
+    def issue(self, user) -> str:
+        days = self.cleaned_data["expires_in_days"]
+        expires_at = timezone.now() + timedelta(days=days) if days else None
+        scope = self.cleaned_data["scope"] or ApiToken.Scope.READ_WRITE
+        return ApiToken.issue(user, self.cleaned_data["name"], expires_at=expires_at, scope=scope)[1]
 
 
 @require_http_methods(["GET", "POST"])
@@ -51,7 +77,7 @@ def account(request):
     form = TokenForm(request.POST if request.method == "POST" else None)
     new_token = None
     if form.is_valid():
-        _, new_token = ApiToken.issue(request.user, form.cleaned_data["name"])
+        new_token = form.issue(request.user)
         form = TokenForm()
     tokens = ApiToken.objects.filter(user=request.user)
     # Rendered rather than redirected: after a redirect the plaintext would have to be kept somewhere.

@@ -23,7 +23,9 @@ api = NinjaAPI(
     version="1",
     description=(
         f"Every endpoint needs the header `Authorization: {SCHEME} TOKEN`; "
-        "make a token on your account page or with `manage.py api_token USERNAME`."
+        "make a token on your account page or with `manage.py api_token USERNAME`. "
+        "A token that is unknown, revoked or expired gets 401; a read-only token gets 403 on anything but GET. "
+        "Changing your password revokes all your tokens."
     ),
     auth=TokenAuth(),
     urls_namespace="api-1",
@@ -187,7 +189,7 @@ def domain_xml(request: HttpRequest, template_id: int):
 
 @api.post(
     "/templates/import",
-    response={201: Imported, 400: Error, 413: Error, 415: Error},
+    response={201: Imported, 400: Error, 403: Detail, 413: Error, 415: Error},  # 403: a read-only token
     summary="Import one domain XML document as a new private template",
     openapi_extra={
         "requestBody": {

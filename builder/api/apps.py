@@ -6,3 +6,6 @@ class ApiConfig(AppConfig):
     label = "api"
     verbose_name = "HTTP API"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from . import signals  # noqa: F401  (connects the password-change revocation)
