@@ -26,7 +26,15 @@ PASSTHROUGH_NAMESPACES = {
 }
 # Where a host keeps guest images and firmware by convention: without a host, only paths elsewhere
 # are worth a warning (a disk in /var/lib/libvirt/images is what every guest has).
-USUAL_PLACES = ("/var/lib/libvirt", "/usr/share/OVMF", "/usr/share/AAVMF", "/usr/share/qemu", "/usr/share/edk2")
+USUAL_PLACES = (
+    "/var/lib/libvirt",
+    "/usr/share/OVMF",
+    "/usr/share/AAVMF",
+    "/usr/share/qemu",
+    "/usr/share/edk2",
+    "/usr/share/seabios",
+    "/usr/lib/xen/boot",
+)
 RANDOM_SOURCES = ("/dev/urandom", "/dev/random", "/dev/hwrng")
 
 COMMANDS = "runs commands on the host"

@@ -24,7 +24,7 @@ SHOWN = 8  # values named in a message; the rest are counted
 OS_TYPE_ALIASES = {"linux": "xen"}  # libvirt reads the old os type "linux" as Xen paravirt
 
 
-def _parser() -> etree.XMLParser:
+def parser() -> etree.XMLParser:
     # The documents come from a remote host: no entities, no network.
     return etree.XMLParser(resolve_entities=False, no_network=True, remove_comments=True)
 
@@ -215,7 +215,7 @@ def _enum(root: etree._Element, where: str, name: str) -> tuple[str, ...] | None
 
 def _domain_caps(key: str, text: str) -> DomainCaps | None:
     try:
-        root = etree.fromstring(text.encode(), _parser())
+        root = etree.fromstring(text.encode(), parser())
     except etree.XMLSyntaxError:
         return None  # a broken document is as good as none
     parts = key.split()
@@ -246,7 +246,7 @@ def _domain_caps(key: str, text: str) -> DomainCaps | None:
 
 def offer(capabilities_xml: str, domain_caps: dict[str, str] | None = None) -> Offer:
     """What the host runs, from getCapabilities() and {"<virttype> <arch>": getDomainCapabilities()}."""
-    root = etree.fromstring(capabilities_xml.encode(), _parser())
+    root = etree.fromstring(capabilities_xml.encode(), parser())
     guests = tuple(g for g in map(_guest, root.findall("guest")) if g is not None)
     parsed = (_domain_caps(k, v) for k, v in (domain_caps or {}).items() if v and v.strip())
     return Offer(

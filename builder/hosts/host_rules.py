@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import replace
 
 from lxml import etree
@@ -28,9 +29,15 @@ SWITCHES = (
 def _emulators(cache: HostCapabilities | None) -> tuple[str, ...] | None:
     if cache is None or not cache.capabilities:
         return None
-    offer = capabilities.offer(cache.capabilities, cache.domain_capabilities)
-    found = {g.emulator for g in offer.guests} | {d.emulator for g in offer.guests for d in g.domains}
-    return tuple(sorted(e for e in found if e))
+    return _listed_emulators(cache.capabilities)
+
+
+@functools.lru_cache(maxsize=16)
+def _listed_emulators(capabilities_xml: str) -> tuple[str, ...]:
+    """Every <emulator> the capabilities name (per arch and per domain type); remembered by the text,
+    as the editor's preview asks on every keystroke."""
+    root = etree.fromstring(capabilities_xml.encode(), capabilities.parser())
+    return tuple(sorted({(e.text or "").strip() for e in root.iter("emulator")} - {""}))
 
 
 def rules_for(host: Host, pools: dict[str, str] | None = None) -> policy.Rules:

@@ -40,6 +40,7 @@ class Host(models.Model):
 
     name = models.CharField(max_length=100, unique=True)
     uri = models.CharField(
+        "URI",
         max_length=500,
         validators=[validate_uri],
         help_text="a libvirt URI, e.g. qemu:///system or qemu+ssh://root@kvm1/system; no passwords or key "
@@ -125,37 +126,54 @@ class HostPolicy(models.Model):
 
     host = models.OneToOneField(Host, related_name="policy", on_delete=models.CASCADE)
     trusted = models.BooleanField(
+        "trusted, single team",
         default=False,
         help_text="trusted, single team: everything libvirt accepts may be pushed (the limits below still hold)",
     )
     allowed_paths = models.TextField(
+        "allowed directories",
         blank=True,
         help_text="directories on the host, one per line, where disks, kernels, firmware and files may be, "
         "besides the host's storage pools",
     )
     allow_passthrough = models.BooleanField(
+        "hypervisor passthrough and programs",
         default=False,
         help_text="hypervisor passthrough (qemu:commandline and the like), emulators, scripts and helpers "
         "the host does not list: these run programs on the host",
     )
-    allow_block_devices = models.BooleanField(default=False, help_text="disks and filesystems on host block devices")
+    allow_block_devices = models.BooleanField(
+        "block devices", default=False, help_text="disks and filesystems on host block devices"
+    )
     allow_host_devices = models.BooleanField(
-        default=False, help_text="<hostdev> (PCI, USB, SCSI ...), host input devices, TPM and smartcard passthrough"
+        "host devices",
+        default=False,
+        help_text="<hostdev> (PCI, USB, SCSI ...), host input devices, TPM and smartcard passthrough",
     )
     allow_filesystem_passthrough = models.BooleanField(
-        default=False, help_text="<filesystem> sharing a host directory with the guest (still only allowed paths)"
+        "shared host directories",
+        default=False,
+        help_text="<filesystem> sharing a host directory with the guest (still only allowed paths)",
     )
     allow_direct_network = models.BooleanField(
-        default=False, help_text="interfaces of type direct, hostdev, vdpa, vhostuser or ethernet (host NICs, taps)"
+        "direct network interfaces",
+        default=False,
+        help_text="interfaces of type direct, hostdev, vdpa, vhostuser or ethernet (host NICs, taps)",
     )
     allow_host_chardevs = models.BooleanField(
+        "character devices on host files",
         default=False,
         help_text="serial, parallel, console and channel devices on host files, devices, pipes or sockets",
     )
-    max_vcpus = models.PositiveIntegerField(null=True, blank=True, help_text="vCPUs a guest may have")
-    max_memory_mib = models.PositiveIntegerField(null=True, blank=True, help_text="memory a guest may have, in MiB")
+    max_vcpus = models.PositiveIntegerField("vCPUs at most", null=True, blank=True, help_text="vCPUs a guest may have")
+    max_memory_mib = models.PositiveIntegerField(
+        "memory at most (MiB)", null=True, blank=True, help_text="memory a guest may have, in MiB"
+    )
     max_guests_per_team = models.PositiveIntegerField(
-        null=True, blank=True, help_text="guests a team (or a person, for their own templates) may have here"
+        "guests per team at most",
+        null=True,
+        blank=True,
+        help_text="guests a team (or a person, for their own templates) may have here",
     )
 
     class Meta:

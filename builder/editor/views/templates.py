@@ -71,6 +71,7 @@ def _preview(template, root, slots, form_errors=(), host=None, fetch=False, note
     # Checked as a render with the parameters' defaults would be: ${disk_path} is not a path yet.
     filled = editing.with_defaults(template, root)
     problems = services.check(filled)
+    libvirt_refuses = any(p.level == "error" for p in problems)
     host_problems = host_check(host, filled, fetch=fetch) if host is not None else None
     problems += [replace(p, message=f"{host.name} cannot run this: {p.message}") for p in host_problems or ()]
     problems += policy_problems(host, filled)
@@ -89,6 +90,7 @@ def _preview(template, root, slots, form_errors=(), host=None, fetch=False, note
         "xml": xml,
         "problems": problems,
         "errors": any(p.level == "error" for p in problems),
+        "libvirt_refuses": libvirt_refuses,
         "refused": len(form_errors),  # typed values not taken: the XML above does not have them
         "placed": placed,
         "summary": present.summary(root),
