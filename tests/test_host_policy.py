@@ -255,3 +255,18 @@ def test_a_refused_push_defines_nothing_and_calls_no_define(client, host, test_d
     assert not d.ok and d.returned_xml == ""
     assert {x.name() for x in test_driver.listAllDomains()} == before
     assert host_client.call(host, "pools") == {"default-pool": "/default-pool"}
+
+
+def test_the_command_is_held_to_the_policy_and_to_ownership_too(host, test_driver):
+    from tests.helpers import run_command
+
+    risky = services.import_domain(guest(name(), devices=disk("/etc/shadow")).encode()).template
+    _, err, code = run_command("push_template", str(risky.pk), "--host", host.name)
+    assert code == 1 and "refused by the policy of shared" in err and "(Image file)" in err
+    foreign = services.import_domain(guest("test").encode()).template  # the test driver's own guest
+    _, err, code = run_command("push_template", str(foreign.pk), "--host", host.name)
+    assert code == 1 and "not made by a push you may manage" in err
+    pinned = guest(name()).replace("</name>", f"</name><uuid>{uuid.uuid4()}</uuid>")
+    mine = services.import_domain(pinned.encode()).template
+    assert run_command("push_template", str(mine.pk), "--host", host.name)[2] == 0
+    assert run_command("push_template", str(mine.pk), "--host", host.name)[2] == 0  # its own: redefined

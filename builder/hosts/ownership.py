@@ -30,7 +30,12 @@ def records(host: Host) -> dict[str, Deployment]:
 
 
 def owned_uuids(user, host: Host) -> list[str]:
-    """The uuids on `host` whose pushes `user` may manage: the only domains a push of theirs may redefine."""
+    """The uuids on `host` whose pushes `user` may manage: the only domains a push of theirs may redefine.
+
+    `user` None is the server's operator (`manage.py push_template` without --user): every domain
+    the builder made, and still none that it did not."""
+    if user is None:
+        return sorted(records(host))
     return sorted(uuid for uuid, d in records(host).items() if may_manage(user, d))
 
 

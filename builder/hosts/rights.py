@@ -58,7 +58,7 @@ def hosts_for(user, template: DomainTemplate) -> QuerySet[Host]:
 
 def may_manage(user, deployment: Deployment) -> bool:
     """Start, shut off, undefine, check drift: whoever could push that template to that host now."""
-    if not user.is_authenticated:
+    if user is None or not user.is_authenticated:
         return False
     if user.is_superuser:
         return True
