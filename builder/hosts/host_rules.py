@@ -60,13 +60,15 @@ def problems(host: Host, root: etree._Element, pools: dict[str, str] | None = No
     return policy.judge(root, rules_for(host, pools))
 
 
-def policy_problems(host: Host | None, root: etree._Element) -> list[Problem]:
-    """For the editor and the push page: the chosen host's refusals as errors, and as warnings what
+def policy_problems(host: Host | None, root: etree._Element, named: bool = True) -> list[Problem]:
+    """For the editor and the push page: the chosen host's refusals as errors (`named`: with the
+    host's name in front, where other checks' messages stand beside them), and as warnings what
     reaches outside the guest and that host allows (or everything, when no host is chosen)."""
     refused = problems(host, root) if host is not None else []
     at = {p.path for p in refused}
-    named = [replace(p, message=f"{host.name}'s policy refuses this: {p.message}") for p in refused]
-    return named + [w for w in hazards.warnings(root) if w.path not in at]
+    if named and refused:
+        refused = [replace(p, message=f"{host.name}'s policy refuses this: {p.message}") for p in refused]
+    return refused + [w for w in hazards.warnings(root) if w.path not in at]
 
 
 LABELS = {f.key: f.label for cls in (*SECTIONS, *DEVICES.values()) for f in cls.fields.values()}

@@ -124,7 +124,7 @@ def push_form(request: HttpRequest, pk: int) -> HttpResponse:
 def _policy_context(host: Host | None, template: DomainTemplate, version) -> dict:
     if host is None:
         return {}
-    found = policy_problems(host, editing.with_defaults(template, version.root, version.parameters))
+    found = policy_problems(host, editing.with_defaults(template, version.root, version.parameters), named=False)
     return {
         "policy_errors": [p for p in found if p.level == "error"],
         "policy_warnings": [p for p in found if p.level != "error"],
