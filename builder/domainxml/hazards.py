@@ -34,6 +34,13 @@ USUAL_PLACES = (
     "/usr/share/edk2",
     "/usr/share/seabios",
     "/usr/lib/xen/boot",
+    "/var/lib/xen/images",
+)
+# Xen's own network scripts, found in the host's /etc/xen/scripts: the host's programs, not the guest's.
+XEN_SCRIPTS = frozenset(
+    path
+    for name in ("vif-bridge", "vif-route", "vif-nat", "vif-openvswitch")
+    for path in (name, f"/etc/xen/scripts/{name}")
 )
 RANDOM_SOURCES = ("/dev/urandom", "/dev/random", "/dev/hwrng")
 
@@ -110,8 +117,9 @@ def programs(root):
     for nic in root.iterfind("devices/interface"):
         for tag in ("script", "downscript"):
             script = nic.find(tag)
-            if script is not None and _known(script.get("path")):
-                yield Hazard(nic, RUNS, f"the script {script.get('path')}", NIC_SCRIPT, "allow_passthrough")
+            path = script.get("path") if script is not None else None
+            if _known(path) and path not in XEN_SCRIPTS:
+                yield Hazard(nic, RUNS, f"the script {path}", NIC_SCRIPT, "allow_passthrough")
     for fs in root.iterfind("devices/filesystem"):
         binary = fs.find("binary")
         if binary is not None and _known(binary.get("path")):
