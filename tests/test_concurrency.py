@@ -6,6 +6,9 @@ by a barrier, each post a different save of it: the editor form, the raw XML, or
 Exactly one save per round may go through; every other one must get the conflict page (409) and
 store nothing. Runs against the database the suite runs on: SQLite (a file, see settings) in the
 first pass of `make test`, PostgreSQL in the second.
+
+The other pages that save from a loaded revision (a profile's page, one device's XML) are held to
+the same rule, two people one after the other, below.
 """
 
 from __future__ import annotations
@@ -179,3 +182,128 @@ def test_conflicting_saves_from_parallel_processes_lose_nothing(transactional_db
     assert services.render_xml(template) == revisions[-1].rendered
     last = next(a for a in answers if a["round"] == len(ROUNDS) - 1 and a["status"] == 302)
     assert f">{last['vcpus']}</vcpu>" in revisions[-1].rendered
+
+
+# -- one after the other: the profile page and the device XML page ---------------------------------
+
+
+def _people():
+    from tests.test_revisions import logged_in_clients
+
+    return logged_in_clients()
+
+
+def _raw_profile_form(client, profile) -> dict[str, list[str]]:
+    from tests.helpers import form_values
+    from tests.test_editor import html_of
+
+    doc = html_of(client.get(f"/profiles/{profile.pk}/"))
+    return form_values(next(f for f in doc.iter("form") if "raw" in (f.get("class") or "")))
+
+
+def _sides(response) -> tuple[str, str, str, str]:
+    """(latest, yours, the text to copy, the whole page's text) of a conflict page."""
+    from tests.test_editor import html_of
+
+    doc = html_of(response)
+    latest, yours = (pre.text_content() for pre in doc.xpath("//div[@class='conflict']//pre"))
+    return latest, yours, doc.get_element_by_id("yours").text_content(), " ".join(doc.text_content().split())
+
+
+@pytest.fixture
+def disk_profile():
+    from builder.library.models import DeviceProfile
+    from tests.test_editor import DISK
+
+    return DeviceProfile.objects.create(name="Shared disk", description="for all", xml=DISK)
+
+
+def test_a_profile_saved_from_a_stale_page_is_refused_and_the_first_save_kept(disk_profile):
+    from tests.test_editor import changed, html_of, profile_form
+
+    url = f"/profiles/{disk_profile.pk}/"
+    first, second = _people()
+    form_a, form_b = profile_form(first, disk_profile), profile_form(second, disk_profile)
+    assert form_a["base_revision"] == form_b["base_revision"] == ["1"]
+    # The first only rewrites the description: that alone makes a revision the second is refused on.
+    assert first.post(url, changed(form_a, {"description": "first's words"})).status_code == 302
+    edits = {"profile-source_file": "/srv/second.qcow2", "name": "Second's disk", "description": "second's words"}
+    response = second.post(url, changed(form_b, edits))
+    assert response.status_code == 409
+    latest, yours, to_copy, page = _sides(response)
+    assert "/var/lib/libvirt/images/shared.qcow2" in latest and "/srv/second.qcow2" in yours
+    assert to_copy == yours
+    assert "applied to the latest revision" in page
+    assert "first's words" in page and "second's words" in page and "Second's disk" in page
+    assert html_of(response).xpath(f"//a[@href='{url}']")
+    disk_profile.refresh_from_db()
+    assert (disk_profile.name, disk_profile.description) == ("Shared disk", "first's words")
+    assert "/srv/second.qcow2" not in disk_profile.xml
+    assert disk_profile.revisions.count() == 2
+    # Loaded again on the latest revision, the second person's save goes through.
+    again = changed(profile_form(second, disk_profile), {"profile-source_file": "/srv/second.qcow2"})
+    assert second.post(url, again).status_code == 302
+    assert disk_profile.revisions.count() == 3
+
+
+def test_a_profiles_raw_xml_saved_from_a_stale_page_is_refused_and_the_first_save_kept(disk_profile):
+    url = f"/profiles/{disk_profile.pk}/"
+    first, second = _people()
+    form_a, form_b = _raw_profile_form(first, disk_profile), _raw_profile_form(second, disk_profile)
+    assert form_a["base_revision"] == form_b["base_revision"] == ["1"]
+    form_a["xml"] = [form_a["xml"][0].replace("vdb", "vdx")]
+    form_b["xml"] = [form_b["xml"][0].replace("vdb", "vdy")]
+    assert first.post(url, form_a).status_code == 302
+    response = second.post(url, form_b)
+    assert response.status_code == 409
+    latest, yours, to_copy, _page = _sides(response)
+    assert "vdx" in latest and yours == to_copy == form_b["xml"][0]
+    disk_profile.refresh_from_db()
+    assert "vdx" in disk_profile.xml and disk_profile.revisions.count() == 2
+
+
+def test_a_device_xml_saved_from_a_stale_page_is_refused_and_the_first_save_kept():
+    from builder.library import services
+    from tests.helpers import form_values
+    from tests.test_editor import BOOTORDER, TABLET, html_of
+
+    template = services.import_domain(BOOTORDER.read_bytes()).template
+    slot = template.slots.order_by("position").first()
+    url = f"/templates/{template.pk}/devices/{slot.pk}/xml/"
+    first, second = _people()
+    form_a, form_b = (form_values(html_of(c.get(url)).find_class("raw")[0]) for c in (first, second))
+    assert form_a["base_revision"] == form_b["base_revision"] == ["1"]
+    form_a["xml"], form_b["xml"] = [TABLET], ["<input type='mouse' bus='ps2'/>"]
+    assert first.post(url, form_a).status_code == 302
+    response = second.post(url, form_b)
+    assert response.status_code == 409
+    latest, yours, to_copy, _page = _sides(response)
+    assert "tablet" in latest and yours == to_copy == form_b["xml"][0]
+    assert html_of(response).xpath(f"//a[@href='{url}']")
+    slot.refresh_from_db()
+    assert "tablet" in slot.xml
+    assert list(template.revisions.values_list("number", flat=True).order_by("number")) == [1, 2]
+    # Loaded again, it goes through.
+    again = form_values(html_of(second.get(url)).find_class("raw")[0])
+    assert second.post(url, {**again, "xml": form_b["xml"]}).status_code == 302
+    slot.refresh_from_db()
+    assert "mouse" in slot.xml
+
+
+def test_a_profile_or_device_post_without_a_base_counts_as_based_on_the_latest(disk_profile):
+    from builder.library import editing
+    from tests.test_editor import DISK, TABLET
+
+    first, second = _people()
+    url = f"/profiles/{disk_profile.pk}/"
+    assert first.post(url, {"name": "A", "description": "", "xml": DISK}).status_code == 302
+    assert second.post(url, {"name": "B", "description": "", "xml": DISK}).status_code == 302
+    disk_profile.refresh_from_db()
+    assert disk_profile.name == "B"
+    template = editing.new_template("plain")
+    slot = editing.add_device(template, kind="disk")
+    url = f"/templates/{template.pk}/devices/{slot.pk}/xml/"
+    assert first.post(url, {"xml": TABLET}).status_code == 302
+    assert second.post(url, {"xml": DISK}).status_code == 302
+    slot.refresh_from_db()
+    assert "disk" in slot.xml

@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from builder.library import editing, revisions, services
-from builder.library.models import DeviceProfile, DomainTemplate, TemplateRevision
+from builder.library.models import DeviceProfile, DomainTemplate, ProfileRevision, TemplateRevision
 from tests.conftest import test_user
 from tests.test_editor import BOOTORDER, TABLET, changed, editor_form, editor_page, html_of, press
 
@@ -352,3 +352,32 @@ def test_a_profiles_history_compares_and_restores(client, tablet):
     assert tablet.xml == TABLET
     last = tablet.revisions.order_by("-number").first()
     assert (last.number, last.message, last.xml) == (3, "back", TABLET)
+
+
+def test_a_profile_revision_keeps_the_description_and_restoring_brings_it_back(client, tablet):
+    url = f"/profiles/{tablet.pk}/"
+    client.post(url, {"name": "Tablet", "description": "the first words", "xml": TABLET})
+    client.post(url, {"name": "Tablet", "description": "written over", "xml": TABLET})
+    assert [(r.number, r.description) for r in tablet.revisions.order_by("number")] == [
+        (1, ""),
+        (2, "the first words"),
+        (3, "written over"),
+    ]
+    doc = html_of(client.get(f"{url}history/"))
+    cells = [tr.xpath("./td")[2].text_content() for tr in doc.xpath("//table[@class='revisions']/tbody/tr")]
+    assert cells == ["written over", "the first words", ""]
+    assert client.post(f"{url}history/2/restore/").status_code == 302
+    tablet.refresh_from_db()
+    assert tablet.description == "the first words"
+    assert tablet.revisions.order_by("-number").first().description == "the first words"
+
+
+def test_restoring_a_profile_revision_from_before_descriptions_were_kept_leaves_the_description(client, tablet):
+    ProfileRevision.objects.filter(profile=tablet).update(description=None)  # as the migration leaves old ones
+    mouse = TABLET.replace("tablet", "mouse")
+    client.post(f"/profiles/{tablet.pk}/", {"name": "Mouse", "description": "kept", "xml": mouse})
+    doc = html_of(client.get(f"/profiles/{tablet.pk}/history/"))
+    assert doc.xpath("//tr[@id='rev1']/td")[2].text_content() == "not recorded"
+    assert client.post(f"/profiles/{tablet.pk}/history/1/restore/").status_code == 302
+    tablet.refresh_from_db()
+    assert (tablet.name, tablet.xml, tablet.description) == ("Tablet", TABLET, "kept")

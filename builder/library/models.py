@@ -146,6 +146,10 @@ class DeviceProfile(Owned):
             raise ValidationError({"xml": f"a {self.kind} profile needs a <{self.kind}> element, not <{node.tag}>"})
 
 
+def _fitting(value: int, largest: int) -> int | None:
+    return value if 0 <= value <= largest else None
+
+
 class DomainTemplate(Owned):
     """A whole guest: the domain XML without its devices, plus ordered device slots."""
 
@@ -178,12 +182,14 @@ class DomainTemplate(Owned):
         root = parse_xml(self.xml, settings.MAX_XML_BYTES, root_tag="domain")
         general, res = General(root), Resources(root)
         self.domain_type = general["domain_type"] or ""
-        vcpu = res["vcpu"]
-        self.vcpus = int(vcpu) if vcpu and vcpu.isdigit() else None
+        # Listing columns only: a count the XML does not give plainly, or no column could hold, is unknown.
+        vcpu = res["vcpu"] or ""
+        plain = vcpu.isascii() and vcpu.isdigit() and len(vcpu) <= 10
+        self.vcpus = _fitting(int(vcpu), 2**31 - 1) if plain else None
         try:
             size = to_bytes(res["memory"], res["memory_unit"])
-            self.memory_kib = size // 1024 if size is not None else None
-        except (ValueError, IndexError):
+            self.memory_kib = _fitting(size // 1024, 2**63 - 1) if size is not None else None
+        except (ValueError, IndexError):  # not a number (or over Python's 4,300 digits), or no such unit
             self.memory_kib = None
         super().save(*args, **self._prepare_save(kwargs))
         self._saved()
@@ -269,6 +275,8 @@ class ProfileRevision(models.Model):
     created = models.DateTimeField(auto_now_add=True)
     message = models.CharField(max_length=500, blank=True)
     name = models.CharField(max_length=200)
+    # None (not "") in revisions made before descriptions were kept: restoring one leaves the description as it is.
+    description = models.TextField(null=True, blank=True)  # noqa: DJ001  (None: not known, "": none)
     xml = models.TextField()
 
     class Meta:

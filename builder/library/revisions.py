@@ -6,10 +6,10 @@ The editing operations call `changed(template)` once they have stored it. Outsid
 moves a device still makes one revision, with the request's user and the "Message" typed.
 A change that leaves the template exactly as its latest revision records nothing.
 
-A save based on a revision (the editor's form, raw XML) first calls `claim(template, base)`: it
-locks the template until the request's revision is recorded and committed, so of two saves based
-on the same revision, however simultaneous, the second one always sees the first one's revision
-and is refused as stale (no lost update).
+A save based on a revision (the editor's form, raw XML, one device's XML, a profile's page) first
+calls `claim(obj, base)`: it locks the template (or profile) until the request's revision is
+recorded and committed, so of two saves based on the same revision, however simultaneous, the
+second one always sees the first one's revision and is refused as stale (no lost update).
 
 Device profiles have revisions too: every save of a profile (wherever it happens) records one
 through a post_save signal, grouped the same way.
@@ -68,8 +68,8 @@ def latest(template: DomainTemplate) -> TemplateRevision | None:
     return template.revisions.order_by("-number").first()
 
 
-def latest_number(template: DomainTemplate) -> int:
-    return template.revisions.aggregate(m=Max("number"))["m"] or 0
+def latest_number(obj: DomainTemplate | DeviceProfile) -> int:
+    return obj.revisions.aggregate(m=Max("number"))["m"] or 0
 
 
 @transaction.atomic
@@ -134,7 +134,7 @@ def record_profile(profile: DeviceProfile, author=None, message: str = "") -> Pr
     """A new revision of the profile as stored now; None when it is the same as the latest."""
     profile = DeviceProfile.objects.select_for_update().get(pk=profile.pk)
     last = profile.revisions.order_by("-number").first()
-    if last is not None and (last.xml, last.name) == (profile.xml, profile.name):
+    if last is not None and (last.xml, last.name, last.description) == (profile.xml, profile.name, profile.description):
         return None
     return ProfileRevision.objects.create(
         profile=profile,
@@ -142,6 +142,7 @@ def record_profile(profile: DeviceProfile, author=None, message: str = "") -> Pr
         author=author if getattr(author, "is_authenticated", False) else None,
         message=message[:500],
         name=profile.name,
+        description=profile.description,
         xml=profile.xml,
     )
 
@@ -188,8 +189,8 @@ class RevisionMiddleware:
             return response
 
 
-def is_stale(template: DomainTemplate, base) -> bool:
-    """True when a save based on revision `base` would overwrite a later one.
+def is_stale(obj: DomainTemplate | DeviceProfile, base) -> bool:
+    """True when a save based on revision `base` of a template or profile would overwrite a later one.
 
     A missing or unreadable base (an old page, a client posting directly) counts as the latest.
     """
@@ -197,17 +198,17 @@ def is_stale(template: DomainTemplate, base) -> bool:
         base = int(base)
     except (TypeError, ValueError):
         return False
-    return base < latest_number(template)
+    return base < latest_number(obj)
 
 
-def claim(template: DomainTemplate, base) -> bool:
-    """Lock the template for a save based on revision `base`; True when that save is stale.
+def claim(obj: DomainTemplate | DeviceProfile, base) -> bool:
+    """Lock the template (or profile) for a save based on revision `base`; True when that save is stale.
 
     During a request (a group) the lock lasts until the request's revisions are recorded and
     committed: a transaction opened here, left by `grouped`. PostgreSQL locks the template's row
     (SELECT ... FOR UPDATE); SQLite's IMMEDIATE transactions (settings) take its write lock, which
     serializes writers. A concurrent save based on the same revision waits here, then sees the
-    revision the first one recorded. `template` is reloaded: it is what the latest revision holds.
+    revision the first one recorded. `obj` is reloaded: it is what the latest revision holds.
     Outside a request the lock lasts only for the check (callers hold their own transaction).
     """
     group = _group.get()
@@ -216,9 +217,9 @@ def claim(template: DomainTemplate, base) -> bool:
         block.__enter__()
         group.held = block
     with transaction.atomic():
-        DomainTemplate.objects.select_for_update().filter(pk=template.pk).values_list("pk", flat=True).first()
-        template.refresh_from_db()
-        return is_stale(template, base)
+        type(obj).objects.select_for_update().filter(pk=obj.pk).values_list("pk", flat=True).first()
+        obj.refresh_from_db()
+        return is_stale(obj, base)
 
 
 @transaction.atomic

@@ -8,8 +8,9 @@ from django.views.decorators.http import require_POST
 
 from builder.domainxml.elements import DEVICES
 from builder.domainxml.parse import XMLInputError
+from builder.editor.conflicts import conflict_page
 from builder.editor.rights import rights
-from builder.library import access, editing, links
+from builder.library import access, editing, links, revisions
 from builder.library.access import Action
 from builder.library.models import DeviceProfile, DeviceSlot, DomainTemplate
 
@@ -132,6 +133,9 @@ def slot_xml(request: HttpRequest, pk: int, sid: int) -> HttpResponse:
     error, text = "", slot.device_xml
     if request.method == "POST":
         text = request.POST.get("xml", "")
+        # The device is part of the template: based on the template's revision, like its raw XML.
+        if revisions.claim(slot.template, request.POST.get("base_revision")):  # locked until the revision is recorded
+            return _slot_conflict(request, slot, text)
         try:
             editing.replace_slot_xml(slot, text)
         except XMLInputError as e:
@@ -139,6 +143,25 @@ def slot_xml(request: HttpRequest, pk: int, sid: int) -> HttpResponse:
         else:
             messages.success(request, "Saved the device XML.")
             return _back(slot, f"slot{slot.pk}")
-    context = {"template": slot.template, "slot": slot, "text": text, "error": error}
+    base = request.POST.get("base_revision") or revisions.latest_number(slot.template)
+    context = {"template": slot.template, "slot": slot, "text": text, "error": error, "base_revision": base}
     context["rights"] = rights(request.user, slot.template)
     return render(request, "editor/slot_xml.html", context, status=422 if error else 200)
+
+
+def _slot_conflict(request: HttpRequest, slot: DeviceSlot, text: str) -> HttpResponse:
+    """Someone saved the template since this page was loaded: nothing saved; the device as it is now
+    (or nothing, if it was removed) beside the person's text."""
+    template = slot.template
+    current = DeviceSlot.objects.select_related("profile").filter(pk=slot.pk, template=template).first()
+    editor_url = reverse("template-editor", args=[template.pk])
+    return conflict_page(
+        request,
+        subject=template.name,
+        subject_url=editor_url,
+        reload_url=reverse("device-xml", args=[template.pk, slot.pk]) if current else editor_url,
+        reload_what="device XML" if current else "editor (the device was removed)",
+        latest=revisions.latest(template),
+        latest_text=current.device_xml if current else "",
+        yours=text,
+    )

@@ -67,6 +67,8 @@ def profile_restore(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     profile = access.get_or_404(DeviceProfile, request.user, Action.EDIT, pk=pk)
     revision = get_object_or_404(ProfileRevision, profile=profile, number=number)
     profile.xml, profile.name = revision.xml, revision.name
+    if revision.description is not None:  # None: made before descriptions were kept, so not known
+        profile.description = revision.description
     profile.save()  # the post_save signal records the new revision, with this request's message
     messages.success(request, f"Restored revision {number} as a new revision.")
     return redirect("profile-history", pk=profile.pk)

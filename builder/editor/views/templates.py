@@ -19,6 +19,7 @@ from builder.domainxml.parse import XMLInputError
 from builder.domainxml.render import Identities
 from builder.domainxml.spec import InvalidValues
 from builder.editor import posted, present
+from builder.editor.conflicts import template_conflict
 from builder.editor.forms import form_for
 from builder.editor.rights import ownership, rights
 from builder.hosts.capabilities import choices
@@ -158,22 +159,7 @@ def _form_conflict(request: HttpRequest, template: DomainTemplate) -> HttpRespon
         editing.apply_edit(root, slots, _edit_from(sections, devices))
     rows = zip(request.POST.getlist("param_name"), request.POST.getlist("param_default"), strict=False)
     params = [(n.strip(), d) for n, d in rows if n.strip()]
-    return conflict(request, template, to_string(root) + "\n", form=True, params=params)
-
-
-def conflict(request, template, theirs: str, form: bool = False, params=()) -> HttpResponse:
-    latest = revisions.latest(template)
-    context = {
-        "template": template,
-        "latest": latest,
-        "base": request.POST.get("base_revision", ""),
-        "theirs": theirs,
-        "form": form,
-        "params": params,
-        "message": request.POST.get("message", ""),
-        "diff": revisions.diff(latest.rendered if latest else "", theirs, "latest", "yours"),
-    }
-    return render(request, "editor/conflict.html", context, status=409)
+    return template_conflict(request, template, to_string(root) + "\n", form=True, params=params)
 
 
 def _get(request: HttpRequest, pk: int, action: Action) -> DomainTemplate:
@@ -263,7 +249,7 @@ def raw_xml(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         text = request.POST.get("xml", "")
         if revisions.claim(template, request.POST.get("base_revision")):  # locked until the revision is recorded
-            return conflict(request, template, text)
+            return template_conflict(request, template, text)
         try:
             warnings = editing.replace_xml(template, text)
         except XMLInputError as e:
