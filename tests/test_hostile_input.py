@@ -329,6 +329,20 @@ def test_it_reports_a_missing_file_and_goes_on(tmp_path):
     assert DomainTemplate.objects.count() == 1
 
 
+@pytest.mark.django_db
+@pytest.mark.parametrize("counts", [("9" * 5000, "9" * 30), ("9" * 20, "1" * 4000), ("²", "²")])
+def test_it_imports_a_domain_whose_counts_no_column_can_hold(tmp_path, counts):
+    """The vCPU and memory columns only list what the XML says: past what they hold, they are left empty."""
+    vcpu, memory = counts
+    path = tmp_path / "big.xml"
+    path.write_text(f"<domain type='kvm'><name>big</name><memory>{memory}</memory><vcpu>{vcpu}</vcpu></domain>")
+    _out, err, code, _ = import_files(path)
+    assert code == 0, err
+    template = DomainTemplate.objects.get()
+    assert (template.vcpus, template.memory_kib) == (None, None)
+    assert f">{vcpu}</vcpu>" in template.xml
+
+
 # -- the real exit status, in a process of its own ----------------------------------------------------
 
 

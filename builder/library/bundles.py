@@ -6,8 +6,9 @@
      "profiles": {"p1": {"name": ..., "kind": ..., "description": ..., "xml": ...}}}
 
 The profile keys belong to the bundle only (never database ids). Importing checks everything
-before saving anything; a profile that is already in the library (same kind, same XML once
-canonicalised) is reused rather than copied.
+before saving anything (every value's type, size and characters: bundle_checks; then the XML); a
+profile that is already in the library (same kind, same XML once canonicalised) is reused rather
+than copied.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from lxml import etree
 
 from builder.domainxml import assemble, parse
 
+from .bundle_checks import MAX_KEY, BundleError, fields, items, load, text
 from .editing import check_parameters
 from .models import DeviceProfile, DeviceSlot, DomainTemplate
 from .revisions import changed
@@ -28,10 +30,6 @@ FORMAT = "domain-builder-bundle"
 VERSION = 1
 # Elements that are never one device (is_device only leaves out what <devices> holds besides them).
 NOT_DEVICES = frozenset({"domain", "devices"})
-
-
-class BundleError(ValueError):
-    """The bundle cannot be imported; the message says why, for a person."""
 
 
 def max_bundle_bytes() -> int:
@@ -74,30 +72,8 @@ def dumps(template: DomainTemplate) -> str:
 # -- import --------------------------------------------------------------------------------
 
 
-def _object(value, where: str, required: dict[str, type | tuple]) -> dict:
-    if not isinstance(value, dict):
-        raise BundleError(f"{where} must be a JSON object")
-    missing = [k for k in required if k not in value]
-    if missing:
-        raise BundleError(f"{where} lacks {', '.join(repr(k) for k in missing)}")
-    extra = sorted(set(value) - set(required))
-    if extra:
-        raise BundleError(f"{where} has unknown keys: {', '.join(repr(k) for k in extra)}")
-    for k, types in required.items():
-        if not isinstance(value[k], types) or isinstance(value[k], bool):
-            raise BundleError(f"{where}: {k!r} has the wrong type ({type(value[k]).__name__})")
-    return value
-
-
-def _text(value: str, where: str, limit: int, blank: bool = True) -> str:
-    if not blank and not value.strip():
-        raise BundleError(f"{where} is empty")
-    if len(value) > limit:
-        raise BundleError(f"{where} is longer than {limit} characters")
-    return value
-
-
 def _device(xml: str, where: str, kind: str | None = None) -> etree._Element:
+    text(xml, where, settings.MAX_XML_BYTES)
     try:
         node = parse.parse_xml(xml, settings.MAX_XML_BYTES)
     except parse.XMLInputError as e:
@@ -121,58 +97,64 @@ def _parse(data: bytes) -> dict:
     if not data.strip():
         raise BundleError("file is empty")
     try:
-        text = data.decode("utf-8-sig")
+        doc = load(data.decode("utf-8-sig"))
     except UnicodeDecodeError:
         raise BundleError("file is not UTF-8 text") from None
-    try:
-        doc = json.loads(text)
-    except json.JSONDecodeError as e:
-        raise BundleError(f"this is not JSON: {e.msg} (line {e.lineno}, column {e.colno})") from None
-    except RecursionError:
-        raise BundleError("this is not a bundle: the JSON is nested too deeply") from None
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
         raise BundleError(f'this is not a bundle: "format" must be {FORMAT!r}')
-    version = doc.get("version")
-    if not isinstance(version, int) or isinstance(version, bool):
-        raise BundleError(f"the bundle: 'version' has the wrong type ({type(version).__name__}); it must be a number")
+    # The version before the other keys: a later version may have other ones, and is refused for what it is.
+    if "version" not in doc:
+        raise BundleError("the bundle lacks 'version'")
+    version = fields({"version": doc["version"]}, "the bundle", {"version": int})["version"]
     if version != VERSION:
         raise BundleError(f"bundle version {version} is not supported (this installation reads version {VERSION})")
-    return _object(
-        doc, "the bundle", {"format": str, "version": int, "template": dict, "slots": list, "profiles": dict}
-    )
+    fields(doc, "the bundle", {"format": str, "version": int, "template": dict, "slots": list, "profiles": dict})
+    items(doc["slots"], "the bundle's slots")
+    items(doc["profiles"], "the bundle's profiles")
+    return doc
 
 
-def _check(doc: dict) -> tuple[dict, list[tuple[str | None, str]], dict[str, tuple[dict, etree._Element]]]:
-    """Everything checked, nothing saved: (template fields, slots, {key: (profile fields, node)})."""
-    name_limit = DomainTemplate._meta.get_field("name").max_length
-    t = _object(doc["template"], "the template", {"name": str, "description": str, "xml": str, "parameters": list})
-    _text(t["name"], "the template's name", name_limit, blank=False)
+def _check_template(t) -> dict:
+    t = fields(t, "the template", {"name": str, "description": str, "xml": str, "parameters": list})
+    text(t["name"], "the template's name", DomainTemplate._meta.get_field("name").max_length, blank=False, name=True)
+    text(t["description"], "the template's description", settings.MAX_XML_BYTES)
+    text(t["xml"], "the template's xml", settings.MAX_XML_BYTES)
     try:
         parse.parse_xml(t["xml"], settings.MAX_XML_BYTES, root_tag="domain")
     except parse.XMLInputError as e:
         raise BundleError(f"the template's xml: {e}") from None
     rows = []
-    for i, p in enumerate(t["parameters"], 1):
-        p = _object(p, f"parameter {i}", {"name": str, "default": str})
+    for i, p in enumerate(items(t["parameters"], "the template's parameters"), 1):
+        p = fields(p, f"parameter {i}", {"name": str, "default": str})
+        text(p["name"], f"parameter {i}: the name", MAX_KEY, blank=False, name=True)
+        text(p["default"], f"parameter {i}: the default", settings.MAX_XML_BYTES)
         rows.append((p["name"], p["default"]))
     params, errors = check_parameters(rows)
     if errors:
         raise BundleError(f"the template's parameters: {'; '.join(errors)}")
-    if len(params) != len(rows):
-        raise BundleError("the template's parameters: a parameter has an empty name")
+    return {**t, "parameters": params}
 
-    profile_limit = DeviceProfile._meta.get_field("name").max_length
-    profiles = {}
-    for key, p in doc["profiles"].items():
+
+def _check_profiles(profiles: dict) -> dict[str, tuple[dict, etree._Element]]:
+    name_limit = DeviceProfile._meta.get_field("name").max_length
+    kind_limit = DeviceProfile._meta.get_field("kind").max_length
+    checked = {}
+    for key, p in profiles.items():
+        text(key, "a profile's key", MAX_KEY, blank=False, name=True)
         where = f"profile {key!r}"
-        p = _object(p, where, {"name": str, "kind": str, "description": str, "xml": str})
-        _text(p["name"], f"{where}: the name", profile_limit, blank=False)
-        profiles[key] = (p, _device(p["xml"], f"{where}: the xml", kind=p["kind"]))
+        p = fields(p, where, {"name": str, "kind": str, "description": str, "xml": str})
+        text(p["name"], f"{where}: the name", name_limit, blank=False, name=True)
+        text(p["kind"], f"{where}: the kind", kind_limit, blank=False, name=True)
+        text(p["description"], f"{where}: the description", settings.MAX_XML_BYTES)
+        checked[key] = (p, _device(p["xml"], f"{where}: the xml", kind=p["kind"]))
+    return checked
 
-    slots = []
-    for i, s in enumerate(doc["slots"], 1):
+
+def _check_slots(slots: list, profiles: dict) -> list[tuple[str | None, str]]:
+    checked = []
+    for i, s in enumerate(slots, 1):
         where = f"slot {i}"
-        s = _object(s, where, {"profile": (str, type(None)), "xml": str})
+        s = fields(s, where, {"profile": (str, type(None)), "xml": str})
         if s["profile"] is not None:
             if s["profile"] not in profiles:
                 raise BundleError(f"{where} links to the profile {s['profile']!r}, which the bundle does not hold")
@@ -180,9 +162,15 @@ def _check(doc: dict) -> tuple[dict, list[tuple[str | None, str]], dict[str, tup
                 raise BundleError(f"{where} has both a profile and its own xml")
         else:
             _device(s["xml"], f"{where}: the xml")
-        slots.append((s["profile"], s["xml"]))
-    t = {**t, "parameters": params}
-    return t, slots, profiles
+        checked.append((s["profile"], s["xml"]))
+    return checked
+
+
+def _check(doc: dict) -> tuple[dict, list[tuple[str | None, str]], dict[str, tuple[dict, etree._Element]]]:
+    """Everything checked, nothing saved: (template fields, slots, {key: (profile fields, node)})."""
+    template = _check_template(doc["template"])
+    profiles = _check_profiles(doc["profiles"])
+    return template, _check_slots(doc["slots"], profiles), profiles
 
 
 def _find_or_create(fields: dict, node: etree._Element, owner) -> tuple[DeviceProfile, bool]:
