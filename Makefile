@@ -19,7 +19,8 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 run: venv
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_starter
-	$(PY) manage.py add_host "Local test driver" test:///default --description "A simulation, for trying a push"
+	$(PY) manage.py add_host "Local test driver" test:///default --description "A simulation, for trying a push" \
+	  --allowed-path /var/lib/libvirt/images
 	@# Form tooltips come from libvirt's own copy of the spec (Debian's libvirt-doc), when it is there.
 	@f=/usr/share/doc/libvirt-doc/html/formatdomain.html; if [ -f $$f ]; then $(PY) manage.py import_spec_docs $$f; \
 	  else echo "$$f not found: tooltips show the project's own summaries"; fi

@@ -241,3 +241,18 @@ def test_a_second_call_to_a_busy_host_is_answered_at_once(settings, tmp_path):
     finally:
         server.close()
     assert list(Path(settings.HOST_LOCK_DIR).iterdir())  # the lock lives in its own folder
+
+
+def test_add_host_sets_a_new_hosts_policy_and_leaves_a_kept_ones_alone():
+    from tests.helpers import run_command
+
+    _, err, code = run_command("add_host", "sim", "test:///default", "--allowed-path", "/var/lib/libvirt/images")
+    assert code == 0, err
+    policy = Host.objects.get(name="sim").policy
+    assert policy.paths == ["/var/lib/libvirt/images"] and not policy.trusted
+    assert run_command("add_host", "sim", "test:///default", "--trusted")[2] == 0  # kept as its admins left it
+    assert not HostPolicy.objects.get(host__name="sim").trusted
+    assert run_command("add_host", "trusted", "qemu:///system", "--trusted")[2] == 0
+    assert HostPolicy.objects.get(host__name="trusted").trusted
+    _, err, code = run_command("add_host", "rel", "qemu:///session", "--allowed-path", "images")
+    assert code == 1 and "not an absolute path" in err and not Host.objects.filter(name="rel").exists()

@@ -1,9 +1,10 @@
 """Add a libvirt host people may push to (the shell's counterpart of the admin's Host form)."""
 
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from builder.hosts.models import Host
+from builder.hosts.models import Host, HostPolicy
 from builder.hosts.uris import BadUri, check_uri
 from builder.library.models import Team
 
@@ -16,9 +17,21 @@ class Command(BaseCommand):
         parser.add_argument("uri", help="a libvirt URI, e.g. qemu:///system, qemu+ssh://root@kvm1/system")
         parser.add_argument("--team", action="append", default=[], help="a team whose editors may push (repeatable)")
         parser.add_argument("--description", default="")
+        parser.add_argument(
+            "--allowed-path",
+            action="append",
+            default=[],
+            dest="allowed_paths",
+            help="a host directory where disks and files may be, besides its pools (repeatable; a new host only)",
+        )
+        parser.add_argument(
+            "--trusted",
+            action="store_true",
+            help="trusted, single team: allows everything (a new host only)",
+        )
 
     @transaction.atomic
-    def handle(self, *args, name, uri, team, description, **opts):
+    def handle(self, *args, name, uri, team, description, allowed_paths, trusted, **opts):
         try:
             check_uri(uri)
         except BadUri as e:
@@ -35,6 +48,12 @@ class Command(BaseCommand):
         made = host is None
         if made:
             host = Host.objects.create(name=name, uri=uri, description=description)
+            policy = HostPolicy(host=host, trusted=trusted, allowed_paths="\n".join(allowed_paths))
+            try:
+                policy.full_clean()
+            except ValidationError as e:
+                raise CommandError("; ".join(e.messages)) from None
+            policy.save()
         host.teams.add(*teams)
         verb = "added" if made else "kept"
         self.stdout.write(f"{verb} host {host.name} ({host.display_uri})")
