@@ -75,10 +75,11 @@ def _preview(template, root, slots, form_errors=(), host=None, fetch=False, note
     libvirt_refuses = any(p.level == "error" for p in problems)
     host_problems = host_check(host, filled, fetch=fetch) if host is not None else None
     problems += [replace(p, message=f"{host.name} cannot run this: {p.message}") for p in host_problems or ()]
-    problems += policy_problems(host, filled)
+    # Apart from validity: what reaches outside the guest (the chosen host's policy, or warnings).
+    outside = policy_problems(host, filled)
     prefixes = [f"slot{s.pk}" for s in slots]
     placed: dict[str, list[str]] = {}
-    for p in problems:
+    for p in [*problems, *outside]:
         target = present.field_of(p, root, prefixes)
         if target:
             placed.setdefault(target, []).append(p.message)
@@ -90,7 +91,8 @@ def _preview(template, root, slots, form_errors=(), host=None, fetch=False, note
     return {
         "xml": xml,
         "problems": problems,
-        "errors": any(p.level == "error" for p in problems),
+        "outside": outside,
+        "errors": any(p.level == "error" for p in [*problems, *outside]),
         "libvirt_refuses": libvirt_refuses,
         "refused": len(form_errors),  # typed values not taken: the XML above does not have them
         "placed": placed,
