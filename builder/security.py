@@ -1,4 +1,4 @@
-"""Hardening that Django and its add-ons leave to the project (issue 7).
+"""Hardening that Django and its add-ons leave to the project.
 
 - `BodySizeLimitMiddleware`: a request whose Content-Length is over `MAX_REQUEST_BYTES` is answered
   413 before anything reads its body (Django's DATA_UPLOAD_MAX_MEMORY_SIZE only covers form fields,

@@ -155,7 +155,7 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 20000
 LIBVIRT_TIMEOUT = env_float("LIBVIRT_TIMEOUT", 30.0)
 HOST_LOCK_DIR = env_str("HOST_LOCK_DIR", str(Path(tempfile.gettempdir()) / "domain-builder-host-locks"))
 
-# -- Serving and hardening (issue 7; `make serve`, builder/gunicorn.conf.py, builder/security.py) ---------------
+# -- Serving and hardening (`make serve`, builder/gunicorn.conf.py, builder/security.py) ----------------------
 # Static files: whitenoise serves what `collectstatic` gathered in STATIC_ROOT, gzip-compressed beside.
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

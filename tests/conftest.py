@@ -62,7 +62,7 @@ def pytest_terminal_summary(terminalreporter):
     """Figures tests record with record_property("spec_tooltips", ...), shown whatever -s says."""
     labels = {
         "spec_tooltips": "the 2008 spec's fields drawn from libvirt's own copy",
-        "spec_tooltips_modern": "the modern fields (issue 6) drawn from libvirt's own copy",
+        "spec_tooltips_modern": "the modern fields (cpu, firmware, controllers, ...) drawn from libvirt's own copy",
     }
     lines = {
         (name, value)

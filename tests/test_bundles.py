@@ -1,4 +1,4 @@
-"""Bundles (issue 4, item 7): a template with its linked profiles as one JSON file, and back."""
+"""Bundles: a template with its linked profiles as one JSON file, and back."""
 
 from __future__ import annotations
 

@@ -121,7 +121,7 @@ def test_it_checks_values_the_way_libvirt_does():
     assert Resources.fields["memory"].conv.to_python("0524288") == 524288
 
 
-# -- found in review: cases from real `virsh dumpxml` files -------------------------------------
+# -- real `virsh dumpxml` files: live-only parts, odd layouts -------------------------------------
 
 DUMPXML_VNC = (
     "<graphics type='vnc' port='-1' autoport='yes' listen='127.0.0.1'>"

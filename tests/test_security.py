@@ -1,4 +1,4 @@
-"""Issue 7 hardening: security headers, cookie flags, login rate limiting, body size limits, hostile XML
+"""Hardening: security headers, cookie flags, login rate limiting, body size limits, hostile XML
 through the Import page, `check --deploy` with production settings, and `make serve` (gunicorn + whitenoise).
 """
 

@@ -611,9 +611,9 @@ def test_it_draws_the_2008_fields_tooltips_from_libvirts_copy(both, record_prope
     line = f"{len(from_libvirt)} of {len(fields)} ({share:.0%})" + (f"; from elsewhere: {missing}" if missing else "")
     print(f"\nspec tooltips: the 2008 spec's fields drawn from libvirt's own copy: {line}")
     record_property("spec_tooltips", line)  # reported by conftest's terminal summary, -s or not
-    # The issue asks for 90%. libvirt 9's page has no sentence about the fields in `missing`
-    # (see the closing note of issue 3); matching looser would show help that is not about the
-    # field. 85% is what honest matching reaches: this guards it against regressions.
+    # 90% was asked. libvirt 9's page has no sentence about the fields in `missing`, and matching
+    # looser would show help that is not about the field. 85% is what honest matching reaches:
+    # this guards it against regressions.
     assert share >= 0.85, missing
 
 
@@ -626,7 +626,7 @@ def test_it_keeps_powers_readable_when_the_markup_goes():
     assert "2^10" in text and "210" not in text
 
 
-# The fields declared before the modern elements (issue 6) were added; the others are the new ones.
+# The fields declared before the modern elements were added; the others are the new ones.
 FIELDS_BEFORE_ISSUE_6 = frozenset(
     {
         "Boot.arch",
@@ -696,7 +696,7 @@ FIELDS_BEFORE_ISSUE_6 = frozenset(
 
 
 def test_it_draws_the_new_modern_fields_from_libvirts_copy(both, record_property):
-    """The modern elements (issue 6: cpu, controllers, firmware, TPM, ...): >= 90% from libvirt 9."""
+    """The modern elements (cpu, controllers, firmware, TPM, ...): >= 90% from libvirt 9."""
     fields = [f for f in declared_fields() if f.key not in FIELDS_BEFORE_ISSUE_6]
     assert len(fields) > 100  # the modern elements are declared
     from_libvirt = sorted(f.key for f in fields if tooltip_for(f).source == "libvirt")

@@ -1,4 +1,4 @@
-"""The pages of issue 2: the library list, a template's XML with its validation, the download."""
+"""The first pages: the library list, a template's XML with its validation, the download."""
 
 import pytest
 from lxml import etree

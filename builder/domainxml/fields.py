@@ -9,7 +9,7 @@ A field is declared once, on an element class (see ``spec.py``), with a small re
     "features/pae"                presence of a child         (``Flag``)
     "boot/@dev"                   one value per repeated child (``Many``)
 
-From the same declaration come the reader, the writer, the form field (issue 3) and the
+From the same declaration come the reader, the writer, the form field and the
 tooltip key. Values travel as strings, the way they are in the XML; a converter checks and
 normalises them (``clean``) and can turn them into Python values (``to_python``).
 """
