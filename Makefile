@@ -28,7 +28,7 @@ run: venv
 
 # Production-style: gunicorn (builder/gunicorn.conf.py: a process per core, one request each) with
 # whitenoise serving the collected static files, DEBUG off. Settings come from the environment (see
-# builder/settings.py and the README's Production section); without SECRET_KEY a random one is kept in
+# builder/settings.py and docs/production.md); without SECRET_KEY a random one is kept in
 # $(SECRET_FILE) (git-ignored, mode 600). On plain HTTP (the default 127.0.0.1) HTTPS is off; behind a
 # TLS proxy run `make serve HTTPS=true ALLOWED_HOSTS=... SECURE_PROXY_SSL_HEADER="X-Forwarded-Proto: https"`.
 SECRET_FILE := .secret_key

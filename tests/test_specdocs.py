@@ -21,8 +21,8 @@ from builder.domainxml.elements import all_elements
 from builder.specdocs import tooltips
 from builder.specdocs.models import DocEntry
 from builder.specdocs.tooltips import PROJECT, SPEC_URL, declared_fields, tooltip_for
+from tests.declarations_support import FACTS_2008, declared
 from tests.helpers import ROOT, SPEC_2008, run_command
-from tests.test_declarations import FACTS_2008, _declared
 
 LIBVIRT_SPEC = Path("/usr/share/doc/libvirt-doc/html/formatdomain.html")  # Debian's libvirt-doc
 FIELDS = {f.key: f for f in declared_fields()}
@@ -348,7 +348,7 @@ def test_it_keeps_the_specs_own_sentences_out_of_the_repository(modern, old):
     sentences = {
         s for e in (*modern.entries, *old.entries) for s in re.split(r"(?<=[.!?])\s+", e.text) if len(s.split()) >= 8
     }
-    roots = [ROOT / d for d in ("builder", "templates", "static", "tests")]
+    roots = [ROOT / d for d in ("builder", "templates", "static", "tests", "docs")]
     files = [p for r in roots if r.exists() for p in r.rglob("*") if p.suffix in (".py", ".html", ".md", ".txt")]
     files.append(ROOT / "README.md")
     texts = {p: p.read_text(errors="replace") for p in files}
@@ -603,7 +603,7 @@ def test_it_gives_every_declared_field_a_tooltip(both):
 
 
 def test_it_draws_the_2008_fields_tooltips_from_libvirts_copy(both, record_property):
-    fields = {id(f): f for f in (_declared(element, path) for element, path, _ in FACTS_2008)}
+    fields = {id(f): f for f in (declared(element, path) for element, path, _ in FACTS_2008)}
     assert None not in fields.values()
     from_libvirt = sorted(f.key for f in fields.values() if tooltip_for(f).source == "libvirt")
     missing = sorted({f.key for f in fields.values()} - set(from_libvirt))
