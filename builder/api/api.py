@@ -13,7 +13,7 @@ from ninja.errors import AuthenticationError
 
 from builder.domainxml import assemble
 from builder.domainxml.parse import XMLInputError
-from builder.library import access, editing, publishing, services
+from builder.library import access, editing, publishing, rendering, services
 from builder.library.models import DomainTemplate
 
 from .auth import SCHEME, TokenAuth
@@ -167,7 +167,7 @@ def domain_xml(request: HttpRequest, template_id: int):
         ]
         return _invalid(errors, unknown=unknown)
     values = {k: request.GET[k] for k in request.GET if k in declared}
-    rendered = editing.render_instance(template, values, None, version=version)
+    rendered = rendering.render_instance(template, values, None, version=version)
     if rename is not None:
         try:
             editing.set_domain_name(rendered.root, rename)

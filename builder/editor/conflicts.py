@@ -6,6 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 
+from builder.editor.diff_view import diff_lines
 from builder.library import revisions
 
 
@@ -39,7 +40,7 @@ def conflict_page(
         "params": params,
         "rows": rows,
         "message": request.POST.get("message", ""),
-        "diff": revisions.diff(latest_text, yours, "latest", "yours"),
+        "diff": diff_lines(latest_text, yours, "latest", "yours"),
     }
     return render(request, "editor/conflict.html", context, status=409)
 

@@ -20,7 +20,7 @@ from django import forms
 from builder.domainxml.elements import DEVICES, SECTIONS
 from builder.domainxml.kept import Kept
 from builder.editor.forms import ElementForm, form_class, initial_values, posted_differs, shown_fields
-from builder.library import editing
+from builder.library import editing, rendering
 
 KEPT = 64  # templates whose shown values are kept, per process
 
@@ -67,7 +67,7 @@ def parts(root, slots):
     """(element class, form prefix, node, target in an Edit) of every part with a form on the page."""
     for cls in SECTIONS:
         yield cls, cls.__name__.lower(), root, ("sections", cls.__name__)
-    for slot, node in zip(slots, editing.device_nodes(root), strict=True):
+    for slot, node in zip(slots, rendering.device_nodes(root), strict=True):
         cls = DEVICES.get(node.tag)
         if cls and not slot.profile_id:  # a linked device is the profile's: it has no fields here
             yield cls, f"slot{slot.pk}", node, ("slots", slot.pk)

@@ -6,7 +6,8 @@ decides which buttons appear.
 
 from dataclasses import dataclass
 
-from builder.library.access import Action, can
+from builder.library.access import Action, can, teams_to_share_with
+from builder.library.models import Visibility
 
 
 @dataclass(frozen=True)
@@ -23,9 +24,6 @@ def rights(user, obj) -> Rights:
 
 def ownership(user, obj) -> dict:
     """What the ownership panel (editor/_ownership.html) needs."""
-    from builder.library.access import teams_to_share_with
-    from builder.library.models import Visibility
-
     return {
         "rights": rights(user, obj),
         "share_teams": teams_to_share_with(user),

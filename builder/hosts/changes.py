@@ -26,6 +26,8 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
+from builder.domainxml.elements.resources import unit_scale
+
 __all__ = ["Change", "Changes", "classify"]
 
 
@@ -60,21 +62,10 @@ def _parser() -> etree.XMLParser:
 
 # --- equivalences -------------------------------------------------------------------------------
 
-# libvirt's scaled integers: a bare "k"/"M"/... is a power of 1024, "KB"/"MB"/... a power of 1000.
-_POWERS = {"": 0, "k": 1, "m": 2, "g": 3, "t": 4, "p": 5, "e": 6}
 
-
-def _unit_bytes(unit: str | None, default: str = "KiB") -> int | None:
-    u = (unit or default).strip().lower()
-    if u in ("b", "bytes"):
-        return 1
-    if len(u) == 1 and u in _POWERS:
-        return 1024 ** _POWERS[u]
-    if len(u) == 3 and u.endswith("ib") and u[0] in _POWERS:
-        return 1024 ** _POWERS[u[0]]
-    if len(u) == 2 and u.endswith("b") and u[0] in _POWERS:
-        return 1000 ** _POWERS[u[0]]
-    return None
+def _unit_bytes(unit: str | None) -> int | None:
+    """Bytes in one `unit`; spaces around it are forgiven here (a unit of spaces only is not one)."""
+    return unit_scale((unit.strip() or unit) if unit else unit)
 
 
 def _int(value: str | None) -> int | None:

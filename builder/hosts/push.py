@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from builder.domainxml import assemble, compare, parse
-from builder.library import editing, publishing
+from builder.library import editing, publishing, rendering
 from builder.library.models import DomainTemplate
 
 from . import capability_cache, host_rules, ownership
@@ -39,7 +39,7 @@ def push(
     deployment.revision_label = version.label
     declared = {p["name"] for p in version.parameters}
     rename = values.pop("name", None) if "name" not in declared else None
-    rendered = editing.render_instance(template, values, None, version=version)
+    rendered = rendering.render_instance(template, values, None, version=version)
     try:
         if rename:
             editing.set_domain_name(rendered.root, rename)

@@ -8,7 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from builder.library import access, editing, publishing
+from builder.library import access, publishing, rendering
 from builder.library.access import Action
 from builder.library.models import DomainTemplate
 
@@ -124,7 +124,7 @@ def push_form(request: HttpRequest, pk: int) -> HttpResponse:
 def _policy_context(host: Host | None, template: DomainTemplate, version) -> dict:
     if host is None:
         return {}
-    found = policy_problems(host, editing.with_defaults(template, version.root, version.parameters), named=False)
+    found = policy_problems(host, rendering.with_defaults(template, version.root, version.parameters), named=False)
     return {
         "policy_errors": [p for p in found if p.level == "error"],
         "policy_warnings": [p for p in found if p.level != "error"],

@@ -21,6 +21,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 
+from . import links
 from .models import DeviceProfile, Membership, Role, Team, Visibility
 
 RANK = {Role.VIEWER: 1, Role.EDITOR: 2, Role.ADMIN: 3}
@@ -138,8 +139,6 @@ def share(user, obj: Model, team: Team | None, visibility: str) -> int:
     moving = team is not None and team.pk != obj.team_id
     if moving and RANK.get(role_in(user, team), 0) < RANK[Role.EDITOR]:
         raise SharingError(f"you are not an editor in {team.name}")
-    from . import links
-
     obj.team, obj.visibility = team, visibility
     obj.save(update_fields=["team", "visibility", "updated"])
     if isinstance(obj, DeviceProfile):

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from . import access, revisions
+from . import access, links, revisions
 from .models import DeviceProfile, DeviceSlot, DomainTemplate, Membership, Team, TemplateRevision
 
 
@@ -71,7 +71,5 @@ class TeamAdmin(admin.ModelAdmin):
     inlines = [MembershipInline]
 
     def save_related(self, request, form, formsets, change):
-        from . import links
-
         super().save_related(request, form, formsets, change)
         links.enforce_for_team(form.instance.pk)  # who sees the team's objects may have changed

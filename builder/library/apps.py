@@ -7,6 +7,7 @@ class LibraryConfig(AppConfig):
     verbose_name = "Library"
 
     def ready(self):
+        # Imported here, not above: Django imports this module before the app registry can load models.
         from .models import DeviceProfile
         from .revisions import profile_changed
 

@@ -21,6 +21,7 @@ from lxml import etree
 
 from builder.domainxml import assemble, parse
 
+from .access import visible
 from .bundle_checks import MAX_KEY, BundleError, fields, items, load, text
 from .editing import check_parameters
 from .models import DeviceProfile, DeviceSlot, DomainTemplate
@@ -176,8 +177,6 @@ def _check(doc: dict) -> tuple[dict, list[tuple[str | None, str]], dict[str, tup
 def _find_or_create(fields: dict, node: etree._Element, owner) -> tuple[DeviceProfile, bool]:
     """An identical profile the importer may see (the installation's, for a command run without
     an owner), or a new one of theirs; someone else's private profile is never linked."""
-    from .access import visible
-
     wanted = canonical(node)
     mine = (
         visible(DeviceProfile.objects.all(), owner) if owner is not None else DeviceProfile.objects.filter(owner=None)

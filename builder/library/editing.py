@@ -14,11 +14,12 @@ from lxml import etree
 
 from builder.domainxml import assemble, dependent, parse
 from builder.domainxml.elements import DEVICES, SECTIONS
-from builder.domainxml.render import NAME, Identities, fill_identities, placeholders, substitute
+from builder.domainxml.render import NAME
 
 from .models import DeviceProfile, DeviceSlot, DomainTemplate
+from .rendering import device_nodes, render, slots_of
 from .revisions import changed as _changed
-from .services import render
+from .revisions import latest_number
 
 # What a domain is when "New template" makes one: a small KVM guest libvirt accepts as it is.
 NEW_DOMAIN = """<domain type='kvm'>
@@ -51,21 +52,6 @@ def _parse(xml: str, root_tag: str | None = None) -> etree._Element:
     return parse.parse_xml(xml, settings.MAX_XML_BYTES, root_tag=root_tag)
 
 
-def slots_of(template: DomainTemplate) -> list[DeviceSlot]:
-    """The template's slots in order, each linked one with its profile.
-
-    The profiles come by a second query, and only when some slot is linked: joined in, they cost
-    Django's related-object work on every row, linked or not (measured: as much as the query
-    itself), and the preview asks for the slots on every keystroke.
-    """
-    slots = list(template.slots.order_by("position"))
-    linked = DeviceProfile.objects.in_bulk({s.profile_id for s in slots if s.profile_id})
-    for slot in slots:
-        if slot.profile_id:
-            slot.profile = linked[slot.profile_id]
-    return slots
-
-
 def apply_edit(root: etree._Element, slots: list[DeviceSlot], edit: Edit, notes: list | None = None) -> list[str]:
     """Write form values onto an assembled domain (sections, then each slot's device); changed keys.
 
@@ -92,12 +78,6 @@ def apply_edit(root: etree._Element, slots: list[DeviceSlot], edit: Edit, notes:
         if node.getparent() is None:
             slots.remove(slot)
     return changed
-
-
-def device_nodes(root: etree._Element) -> list[etree._Element]:
-    """The devices of an assembled domain: one per slot, in slot order."""
-    container = root.find("devices")
-    return [n for n in container if assemble.is_device(n)] if container is not None else []
 
 
 @transaction.atomic
@@ -305,47 +285,6 @@ def check_parameters(rows: list[tuple[str, str]]) -> tuple[list[dict], list[str]
     return params, errors
 
 
-def undeclared_parameters(template: DomainTemplate, root: etree._Element) -> list[str]:
-    declared = {p["name"] for p in template.parameters}
-    return [n for n in placeholders(root) if n not in declared]
-
-
-def with_defaults(template: DomainTemplate, root: etree._Element, parameters: list[dict] | None = None):
-    """A copy with the declared parameters' defaults filled in (the tree itself when there are none).
-
-    `parameters`: those of the version being rendered, when not the template's own."""
-    params = template.parameters if parameters is None else parameters
-    defaults = {p["name"]: p["default"] for p in params if p.get("default")}
-    if not defaults:
-        return root
-    filled = copy.deepcopy(root)
-    substitute(filled, defaults)
-    return filled
-
-
-@dataclass
-class Rendered:
-    root: etree._Element
-    missing: list[str]
-    generated: Identities
-
-
-def render_instance(
-    template: DomainTemplate, values: dict[str, str], identities: Identities | None = None, version=None
-) -> Rendered:
-    """One guest from the template: parameters (or their defaults) filled in, uuid and MACs made
-    (or taken from `identities`, so a page and its download agree).
-
-    `version` (a publishing.Version): what to render; by default the template as stored now."""
-    root, params = (
-        (version.root, version.parameters) if version is not None else (render(template), template.parameters)
-    )
-    given = {p["name"]: values.get(p["name"]) or p.get("default", "") for p in params}
-    missing = substitute(root, {k: v for k, v in given.items() if v != ""})
-    generated = fill_identities(root, identities)
-    return Rendered(root, missing, generated)
-
-
 # -- fork ---------------------------------------------------------------------------------
 
 
@@ -394,8 +333,6 @@ def fork(template: DomainTemplate, owner=None, copy_profiles: bool = False, name
     profile), so later edits of the originals do not reach the fork. Raises XMLInputError for a
     name XML cannot hold.
     """
-    from .revisions import latest_number
-
     with transaction.atomic():
         new_name = unique_template_name((name or "").strip() or f"{template.name}-copy", owner)
         root = _parse(template.xml, root_tag="domain")

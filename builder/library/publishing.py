@@ -19,7 +19,7 @@ from builder.domainxml import parse
 
 from . import access, revisions
 from .models import DomainTemplate, TemplateRevision
-from .services import render
+from .rendering import render
 
 
 class NoSuchVersion(LookupError):

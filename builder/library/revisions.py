@@ -18,18 +18,17 @@ through a post_save signal, grouped the same way.
 from __future__ import annotations
 
 import contextlib
-import difflib
 import sys
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Max
 
-from builder.domainxml import assemble, parse
+from builder.domainxml import parse
 
 from .models import DeviceProfile, DeviceSlot, DomainTemplate, ProfileRevision, TemplateRevision
+from .rendering import render_xml
 
 
 @dataclass
@@ -56,8 +55,6 @@ def snapshot(template: DomainTemplate) -> dict:
 
 
 def _rendered(template: DomainTemplate) -> str:
-    from .services import render_xml
-
     try:
         return render_xml(template)
     except parse.XMLInputError as e:
@@ -222,75 +219,14 @@ def claim(obj: DomainTemplate | DeviceProfile, base) -> bool:
         return is_stale(obj, base)
 
 
-@transaction.atomic
-def restore(template: DomainTemplate, revision: TemplateRevision) -> None:
-    """Make the template what it was at `revision` (a new revision then records it)."""
-    from .models import DeviceProfile
-
-    snap = revision.snapshot
-    template.xml = snap["xml"]
-    root = parse.parse_xml(template.xml, settings.MAX_XML_BYTES, root_tag="domain")
-    template.name = (root.findtext("name") or template.name).strip()[:200] or template.name
-    template.parameters = snap.get("parameters", [])
-    template.save()
-    template.slots.all().delete()
-    from .links import covers
-
-    # Re-linked only where the profile still exists and may still be seen by the template's audience.
-    linked = DeviceProfile.objects.filter(pk__in=[s["profile"] for s in snap["slots"] if s["profile"]])
-    existing = {p.pk for p in linked if covers(p, template)}
-    devices = _rendered_devices(revision.rendered)
-    slots = []
-    for i, s in enumerate(snap["slots"]):
-        if s["profile"] in existing:
-            slots.append(DeviceSlot(template=template, position=i, profile_id=s["profile"]))
-        else:  # a profile deleted or narrowed since: the device as it was rendered then, as its own
-            xml = s["xml"] or (devices[i] if i < len(devices) else "")
-            slots.append(DeviceSlot(template=template, position=i, xml=xml))
-    DeviceSlot.objects.bulk_create(slots)
-    changed(template, message=f"Restored revision {revision.number}")
-
-
-def _rendered_devices(xml: str) -> list[str]:
-    try:
-        root = parse.parse_xml(xml, settings.MAX_XML_BYTES, root_tag="domain")
-    except parse.XMLInputError:
-        return []
-    container = root.find("devices")
-    nodes = [n for n in container if assemble.is_device(n)] if container is not None else []
-    return [assemble.to_string(n) for n in nodes]
-
-
-def diff(old: str, new: str, old_label: str = "", new_label: str = "") -> list[tuple[str, str]]:
-    """A unified diff as (css class, line) pairs: add, del, hunk, head or ctx."""
-    lines = []
-    for line in difflib.unified_diff(
-        old.splitlines(), new.splitlines(), fromfile=old_label, tofile=new_label, lineterm=""
-    ):
-        if line.startswith(("+++", "---")):
-            kind = "head"
-        elif line.startswith("@@"):
-            kind = "hunk"
-        elif line.startswith("+"):
-            kind = "add"
-        elif line.startswith("-"):
-            kind = "del"
-        else:
-            kind = "ctx"
-        lines.append((kind, line))
-    return lines
-
-
 __all__ = [
     "RevisionMiddleware",
     "changed",
     "claim",
-    "diff",
     "grouped",
     "is_stale",
     "latest",
     "profile_changed",
     "record",
     "record_profile",
-    "restore",
 ]

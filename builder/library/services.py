@@ -1,4 +1,4 @@
-"""What the commands and views do with the library: import, render, validate."""
+"""What the commands and views do with the library: import and validate (rendering: builder.library.rendering)."""
 
 from __future__ import annotations
 
@@ -58,21 +58,6 @@ def import_domain(data: bytes, owner=None, fallback_name: str = "imported") -> I
         )
         changed(template)
     return Imported(template, warnings)
-
-
-def render(template: DomainTemplate, slots: list[DeviceSlot] | None = None) -> etree._Element:
-    """The template's whole domain, with linked profiles as they are now.
-
-    `slots`: the template's slots in order with their profiles, when the caller has them already."""
-    if slots is not None:
-        rows = [(s.profile.xml if s.profile_id else None, s.xml) for s in slots]
-    else:  # only the two texts, not whole model objects: this runs on every render and check
-        rows = DeviceSlot.objects.filter(template=template).order_by("position").values_list("profile__xml", "xml")
-    return assemble.assemble(template.xml, (linked or own for linked, own in rows), settings.MAX_XML_BYTES)
-
-
-def render_xml(template: DomainTemplate) -> str:
-    return assemble.to_string(render(template)) + "\n"
 
 
 def read_upload(path) -> bytes:

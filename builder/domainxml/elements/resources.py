@@ -7,20 +7,31 @@ from ..spec import Section
 MEMORY_UNITS = ("KiB", "MiB", "GiB", "TiB", "b", "bytes", "KB", "MB", "GB", "TB", "k", "M", "G", "T")
 
 
-def to_bytes(amount: str | None, unit: str | None) -> int | None:
-    """Bytes in an amount, read the way libvirt reads it (virScaleInteger).
+def unit_scale(unit: str | None) -> int | None:
+    """Bytes in one `unit` of a size, read the way libvirt reads it (virScaleInteger); None when
+    libvirt would refuse the unit.
 
-    No unit means KiB; units are case-insensitive; k, KiB, M, MiB ... are powers of 1024,
-    KB, MB ... powers of 1000; b and bytes are bytes.
+    No unit (None or "") means KiB, as for every size in the domain XML; units are case-insensitive;
+    b, byte and bytes are bytes; k, KiB, M, MiB ... are powers of 1024, KB, MB ... powers of 1000.
     """
-    if amount is None:
-        return None
     unit = (unit or "KiB").lower()
     if unit in ("b", "byte", "bytes"):
-        return int(amount)
-    power = "kmgtpe".index(unit[0]) + 1
-    base = 1000 if unit[1:] == "b" else 1024
-    return int(amount) * base**power
+        return 1
+    power = "kmgtpe".find(unit[0]) + 1
+    if not power or unit[1:] not in ("", "ib", "b"):
+        return None
+    return (1000 if unit[1:] == "b" else 1024) ** power
+
+
+def to_bytes(amount: str | None, unit: str | None) -> int | None:
+    """Bytes in an amount, read the way libvirt reads it (unit_scale); ValueError for a unit or
+    amount libvirt would refuse."""
+    if amount is None:
+        return None
+    scale = unit_scale(unit)
+    if scale is None:
+        raise ValueError(f"{unit!r} is not a unit of size")
+    return int(amount) * scale
 
 
 class Resources(Section):

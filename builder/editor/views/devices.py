@@ -10,11 +10,11 @@ from builder.domainxml.elements import DEVICES
 from builder.domainxml.parse import XMLInputError
 from builder.editor.conflicts import conflict_page
 from builder.editor.rights import rights
-from builder.library import access, editing, links, revisions
+from builder.library import access, editing, links, rendering, revisions
 from builder.library.access import Action
 from builder.library.models import DeviceProfile, DeviceSlot, DomainTemplate
 
-from .templates import save_posted
+from .template_editor import save_posted
 
 
 def _back(slot_or_template, anchor: str = "devices") -> HttpResponse:
@@ -41,6 +41,9 @@ def add(request: HttpRequest, pk: int) -> HttpResponse:
                 "who sees this template, so its later changes stay with the people it is shared with.",
             )
     elif choice.startswith("kind:") and choice[5:] in DEVICES:
+        if not DEVICES[choice[5:]].may_add({n.tag for n in rendering.device_nodes(rendering.render(template))}):
+            messages.error(request, f"libvirt takes one {DEVICES[choice[5:]].label.lower()} per guest; it has one.")
+            return _back(template)
         slot = editing.add_device(template, kind=choice[5:])
         messages.success(request, f"Added a new {DEVICES[choice[5:]].label.lower()}.")
     else:

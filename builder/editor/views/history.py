@@ -5,8 +5,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from builder.editor.diff_view import diff_lines
 from builder.editor.rights import rights
-from builder.library import access, revisions
+from builder.library import access, restoring
 from builder.library.access import Action
 from builder.library.models import DeviceProfile, DomainTemplate, ProfileRevision, TemplateRevision
 
@@ -27,7 +28,7 @@ def _compare(request: HttpRequest, revs: list, text) -> dict:
     diff = None
     if "a" in request.GET and old is not None and new is not None:
         a, b = by_number[old], by_number[new]
-        diff = revisions.diff(text(a), text(b), f"revision {a.number}", f"revision {b.number}")
+        diff = diff_lines(text(a), text(b), f"revision {a.number}", f"revision {b.number}")
     return {"revisions": revs, "latest": numbers[0] if numbers else None, "old": old, "new": new, "diff": diff}
 
 
@@ -46,7 +47,7 @@ def history(request: HttpRequest, pk: int) -> HttpResponse:
 def restore(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     template = access.get_or_404(DomainTemplate, request.user, Action.EDIT, pk=pk)
     revision = get_object_or_404(TemplateRevision, template=template, number=number)
-    revisions.restore(template, revision)
+    restoring.restore(template, revision)
     messages.success(request, f"Restored revision {number} as a new revision.")
     return redirect("template-history", pk=template.pk)
 

@@ -2,7 +2,7 @@ from django.core.management.base import CommandError
 
 from builder.domainxml.parse import XMLInputError
 from builder.library.management.base import TemplateOutputCommand
-from builder.library.services import render_xml
+from builder.library.rendering import render_xml
 
 
 class Command(TemplateOutputCommand):
