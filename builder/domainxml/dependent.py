@@ -14,7 +14,12 @@ from dataclasses import dataclass
 
 from lxml import etree
 
+from .elements import Boot, Disk, Features, Tpm
 from .fields import PARAMETER
+
+# The fields these changes and conflicts are shown at; a renamed field fails here, at import.
+DISK_BUS, TPM_MODEL, SMM = Disk.fields["target_bus"].key, Tpm.fields["model"].key, Features.fields["smm"].key
+MACHINE, SECURE_BOOT = Boot.fields["machine"].key, Boot.fields["loader_secure"].key
 
 
 @dataclass(frozen=True)
@@ -89,7 +94,7 @@ def _ide_disks_to_sata(root: etree._Element, out: list[Rederived]) -> None:
         out.append(
             Rederived(
                 _path(target),
-                "Disk.target_bus",
+                DISK_BUS,
                 f"IDE is not available on q35: the {label} {old} is now on SATA, as {new}.",
             )
         )
@@ -144,7 +149,7 @@ def _tpm_for(root: etree._Element, machine: str, out: list[Rederived]) -> None:
             out.append(
                 Rederived(
                     _path(tpm),
-                    "Tpm.model",
+                    TPM_MODEL,
                     "A TPM on the CRB interface needs q35: it is now on TIS, which pc machines have.",
                 )
             )
@@ -171,7 +176,7 @@ def _smm_on(root: etree._Element, out: list[Rederived]) -> None:
         out.append(
             Rederived(
                 _path(smm),
-                "Features.smm",
+                SMM,
                 "Turned SMM on: secure boot needs it, so the firmware's variables stay out of the guest's reach.",
             )
         )
@@ -184,7 +189,7 @@ def _secure_boot_off(root: etree._Element, out: list[Rederived]) -> None:
     for feature in root.findall("os/firmware/feature"):
         if feature.get("name") == "secure-boot" and feature.get("enabled") == "yes":
             feature.set("enabled", "no")
-    out.append(Rederived("/domain/os", "Boot.loader_secure", "Turned secure boot off: it needs a q35 machine."))
+    out.append(Rederived("/domain/os", SECURE_BOOT, "Turned secure boot off: it needs a q35 machine."))
 
 
 def rederive(before: State, root: etree._Element) -> list[Rederived]:
@@ -200,9 +205,7 @@ def rederive(before: State, root: etree._Element) -> list[Rederived]:
             old = after.machine or "the default"
             _set_machine(root, "q35")
             out.append(
-                Rederived(
-                    "/domain/os/type", "Boot.machine", f"The machine type is now q35 (was {old}): secure boot needs it."
-                )
+                Rederived("/domain/os/type", MACHINE, f"The machine type is now q35 (was {old}): secure boot needs it.")
             )
         else:  # the person moved away from q35: their choice wins over secure boot
             _secure_boot_off(root, out)
@@ -229,15 +232,15 @@ def problems(root: etree._Element) -> list[tuple[etree._Element, str, str]]:
         for disk in _devices(root, "disk"):
             target = disk.find("target")
             if target is not None and target.get("bus") == "ide":
-                found.append((target, "Disk.target_bus", "IDE is not available on q35 machines: use SATA."))
+                found.append((target, DISK_BUS, "IDE is not available on q35 machines: use SATA."))
     if now.secure_boot and now.machine and not PARAMETER.search(now.machine) and not is_q35(now.machine):
-        found.append((root.find("os/type"), "Boot.machine", "Secure boot needs a q35 machine."))
+        found.append((root.find("os/type"), MACHINE, "Secure boot needs a q35 machine."))
     if now.secure_boot:
         smm = root.find("features/smm")
         if smm is None or smm.get("state") == "off":
-            found.append((root.find("os"), "Features.smm", "Secure boot needs SMM turned on (features, smm)."))
+            found.append((root.find("os"), SMM, "Secure boot needs SMM turned on (features, smm)."))
     if is_pc(now.machine):
         for tpm in _devices(root, "tpm"):
             if tpm.get("model") == "tpm-crb":
-                found.append((tpm, "Tpm.model", "A TPM on the CRB interface needs a q35 machine: use TIS on pc."))
+                found.append((tpm, TPM_MODEL, "A TPM on the CRB interface needs a q35 machine: use TIS on pc."))
     return found

@@ -178,6 +178,13 @@ class Device(Element):
     starter: ClassVar[dict[str, Any]] = {}
     # Fields that must differ between guests: a profile (shared by many guests) leaves them out.
     per_guest: ClassVar[tuple[str, ...]] = ()
+    # At most one per domain (libvirt refuses a second <watchdog>): "Add device" offers no second.
+    only_one: ClassVar[bool] = False
+
+    @classmethod
+    def may_add(cls, existing_tags) -> bool:
+        """Whether a domain whose devices have these tags may take one more of this kind."""
+        return not (cls.only_one and cls.tag in existing_tags)
 
     def summary(self) -> str:
         """One line for listings; devices override it with what tells them apart."""

@@ -3,7 +3,8 @@
 (a) libvirt's RelaxNG schema (domain.rng of the installed libvirt), loaded once per folder.
     Its own messages rarely name the culprit ("Extra element devices in interleave"), so a
     failing document is narrowed down by taking parts out of a copy until it validates: the
-    part whose removal makes it valid is the one to report, with its path and line.
+    part whose removal makes it valid is the one to report, with its path and line (the
+    search is in schema_culprit).
 (b) Semantic checks for what the schema lets through but libvirt then rejects or silently
     changes at define time (see FACTS.md).
 """
@@ -25,13 +26,11 @@ from .elements.chardev import CharDevice
 from .elements.resources import to_bytes
 from .fields import Ignored, Rejected
 from .kept import Kept
+from .schema_culprit import OutOfTime, culprit, describe
 
 DEFAULT_SCHEMA_DIR = "/usr/share/libvirt/schemas"
 MAX_LOCATED = 8  # schema problems narrowed down per document; the rest are summarised
-MAX_SECONDS = 2.0
-BASE_ELEMENTS = frozenset(
-    {"name", "memory"}
-)  # enough for libvirt's schema to accept a <domain>  # time spent narrowing down per document, whatever its size
+MAX_SECONDS = 2.0  # time spent narrowing down per document, whatever its size
 
 
 @dataclass(frozen=True)
@@ -40,7 +39,7 @@ class Problem:
     message: str
     path: str = ""  # XPath of the element concerned, e.g. /domain/devices/interface[1]
     line: int | None = None
-    field: str = ""  # "interface.mac" when a declared field is concerned, for the editor
+    field: str = ""  # the declared field's key ("Interface.mac", Field.key) when one is concerned, for the editor
 
     def __str__(self) -> str:
         where = self.path + (f" (line {self.line})" if self.line else "")
@@ -131,15 +130,15 @@ def _narrow_all(work, schema, original, deadline, limit) -> list[Problem]:
     problems = []
     while len(problems) < limit and not schema.validate(work):
         try:
-            found = _culprit(work, schema, deadline)
-        except _OutOfTime:
+            found = culprit(work, schema, deadline)
+        except OutOfTime:
             break
         if found is None:
             break
         el, attr = found
         orig = original[el]
         path = orig.getroottree().getpath(orig) + (f"/@{attr}" if attr else "")
-        problems.append(Problem("error", _describe(el, attr), path, orig.sourceline or None))
+        problems.append(Problem("error", describe(el, attr), path, orig.sourceline or None))
         if attr is not None:
             del el.attrib[attr]
         else:
@@ -147,124 +146,11 @@ def _narrow_all(work, schema, original, deadline, limit) -> list[Problem]:
     return problems
 
 
-class _OutOfTime(Exception):
-    pass
-
-
-def _culprit(root: etree._Element, schema: etree.RelaxNG, deadline: float):
-    """(element, attribute or None) whose removal makes the document valid, searched top down.
-
-    Every try validates the whole document, so trying is bounded by the deadline.
-    """
-
-    def valid() -> bool:
-        if time.monotonic() > deadline:
-            raise _OutOfTime
-        return schema.validate(root)
-
-    def without(el, child):
-        i = el.index(child)
-        el.remove(child)
-        ok = valid()
-        el.insert(i, child)
-        return ok
-
-    def without_attr(el, name):
-        value = el.attrib.pop(name)
-        ok = valid()
-        el.set(name, value)
-        return ok
-
-    def narrow(el):
-        for name in list(el.attrib):
-            if without_attr(el, name):
-                return el, name
-        kids = [c for c in el if isinstance(c.tag, str)]
-        for child in kids:
-            if without(el, child):
-                return narrow(child)
-        if len(kids) > 1:
-            return alone(el, kids, keep=()) or (el, None)
-        return el, None
-
-    def alone_ok(child) -> bool:
-        out = [
-            (root.index(c), c) for c in root if isinstance(c.tag, str) and c is not child and c.tag not in BASE_ELEMENTS
-        ]
-        for _, c in out:
-            root.remove(c)
-        ok = valid()
-        for index, c in out:
-            root.insert(index, c)
-        return ok
-
-    def alone(el, kids, keep):
-        """Several children are wrong (two bad devices): try each on its own, beside `keep` only."""
-        out = [(el.index(c), c) for c in kids if c.tag not in keep]
-        for _, child in out:
-            el.remove(child)
-        found = None
-        if not valid():
-            if el is root:  # the skeleton itself fails: a root attribute?
-                found = next(((root, name) for name in list(root.attrib) if without_attr(root, name)), None)
-        else:
-            for index, child in out:
-                el.insert(index, child)
-                failed = not valid()
-                if failed:
-                    found = narrow(child)
-                el.remove(child)
-                if failed:
-                    break
-        for index, child in out:
-            el.insert(index, child)
-        return found
-
-    for name in list(root.attrib):
-        if without_attr(root, name):
-            return root, name
-    kids = [c for c in root if isinstance(c.tag, str)]
-    for child in kids:
-        # libxml2's interleave can pass once any element is gone: blame a part only if it fails
-        # beside <name> and <memory> alone too.
-        if without(root, child) and (child.tag in BASE_ELEMENTS or not alone_ok(child)):
-            return narrow(child)
-    # Several faulty parts of <domain> (a bad <vcpu> and a bad <cpu>): try each part on its own
-    # beside the few that every domain has, and narrow into the first that fails there.
-    return alone(root, kids, keep=BASE_ELEMENTS)
-
-
-def _shown(name: str, value: str) -> str:
-    """Attribute values as messages show them: passwords never."""
-    return "..." if "passw" in name.lower() else value
-
-
-def _describe(el: etree._Element, attr: str | None) -> str:
-    tag = etree.QName(el).localname
-    if attr is not None:
-        return f"attribute {attr}='{_shown(attr, el.get(attr))}' is not accepted on <{tag}> by libvirt's schema"
-    text = (el.text or "").strip()
-    if len(el) == 0 and not el.attrib and text:
-        return f"<{tag}> with value '{text}' is not accepted by libvirt's schema"
-    if el.attrib and len(el) == 0:
-        attrs = " ".join(f"{k}='{_shown(k, v)}'" for k, v in el.attrib.items())
-        return (
-            f"<{tag} {attrs}> is not accepted by libvirt's schema: a value has the wrong form, "
-            "or a required attribute is missing"
-        )
-    return (
-        f"<{tag}> is not accepted here by libvirt's schema (an unknown element, a newer one than "
-        "the installed libvirt knows, or a required part of it is missing)"
-    )
-
-
 def _missing_required(root: etree._Element) -> Iterator[Problem]:
     for cls in SECTIONS:
         for f in cls.fields.values():
             if f.required and not f.read(root):
-                yield Problem(
-                    "error", f"{f.label} is required ({f.path})", "/domain", None, f"{cls.__name__}.{f.name}".lower()
-                )
+                yield Problem("error", f"{f.label} is required ({f.path})", "/domain", None, f.key)
 
 
 # -- (b) what the schema lets through -------------------------------------------------------

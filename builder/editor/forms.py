@@ -42,7 +42,7 @@ class ElementForm(forms.Form):
             touched = [f.name, *(f.required_when or {})]
             needed = f.required_when and f.is_required(posted)  # plain `required` is Django's own check
             if needed and value in (None, "", []) and any(posted[n] != before[n] for n in touched):
-                self.add_error(_form_names(f)[0], f"{f.label} is needed here: libvirt refuses the device without it")
+                self.add_error(form_names(f)[0], f"{f.label} is needed here: libvirt refuses the device without it")
                 continue
             if self.node is not None and value == before[f.name]:
                 continue  # as the XML has it: kept, not checked (like Element.apply, which checks changes)
@@ -53,7 +53,7 @@ class ElementForm(forms.Form):
                 try:
                     f.clean_one(one)  # one value at a time: Many.clean takes a whole list
                 except ValueError as e:
-                    self.add_error(_form_names(f)[0], str(e))
+                    self.add_error(form_names(f)[0], str(e))
         return data
 
     def values(self) -> dict:
@@ -62,7 +62,7 @@ class ElementForm(forms.Form):
         return {
             f.name: _from_form(f, data)
             for f in self.element.fields.values()
-            if not f.readonly and not any(n in self.errors for n in _form_names(f))
+            if not f.readonly and not any(n in self.errors for n in form_names(f))
         }
 
     def rows(self):
@@ -76,7 +76,7 @@ def shown_fields(cls: type[Element], initial: dict):
     for f in cls.fields.values():
         if f.readonly and not initial.get(f.name):
             continue  # nothing to show (a running guest's id, on a template)
-        yield f, _form_names(f)
+        yield f, form_names(f)
 
 
 def posted_differs(cls: type[Element], prefix: str, initial: dict, data) -> bool:
@@ -98,7 +98,7 @@ def initial_values(cls: type[Element], node) -> dict:
     for f in cls.fields.values():
         value = raw[f.name]
         if isinstance(f, Many):
-            for i, name in enumerate(_form_names(f)):
+            for i, name in enumerate(form_names(f)):
                 initial[name] = value[i] if i < len(value) else ""
         elif isinstance(f, Flag):
             initial[f.name] = value == "yes"
@@ -107,7 +107,8 @@ def initial_values(cls: type[Element], node) -> dict:
     return initial
 
 
-def _form_names(f: Field) -> list[str]:
+def form_names(f: Field) -> list[str]:
+    """The form inputs of a declared field: one, or one per slot of a list (boot order)."""
     if isinstance(f, Many):
         return [f"{f.name}_{i}" for i in range(1, BOOT_SLOTS + 1)]
     return [f.name]
@@ -115,7 +116,7 @@ def _form_names(f: Field) -> list[str]:
 
 def _from_form(f: Field, data: dict):
     if isinstance(f, Many):
-        return [data.get(n) for n in _form_names(f) if data.get(n)]
+        return [data.get(n) for n in form_names(f) if data.get(n)]
     if isinstance(f, Flag):
         return "yes" if data.get(f.name) else "no"
     value = data.get(f.name)
@@ -135,7 +136,7 @@ def _form_fields(f: Field) -> dict[str, forms.Field]:
             name: SharedChoicesField(
                 label=f"{f.label}: {i}", required=False, choices=_choices(f, "(none)"), disabled=f.readonly
             )
-            for i, name in enumerate(_form_names(f), start=1)
+            for i, name in enumerate(form_names(f), start=1)
         }
     if f.choices:
         blank = f"(not set: libvirt uses {f.default})" if f.default else "(not set)"

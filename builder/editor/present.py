@@ -10,9 +10,11 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from builder.domainxml.elements import SECTIONS, Resources
+from builder.domainxml.elements import Resources, all_elements
 from builder.domainxml.elements.resources import to_bytes
+from builder.domainxml.spec import Section
 from builder.domainxml.validate import Problem
+from builder.editor.forms import form_names
 
 
 @dataclass
@@ -60,20 +62,36 @@ def _human(size: int) -> str:
 
 
 _DEVICE_STEP = re.compile(r"^/domain/devices/([\w:-]+)(?:\[(\d+)\])?")
+# Every declared field by the key problems name it by ("Boot.machine", "CharDevice.target_port").
+_FIELDS = {f.key: f for cls in all_elements() for f in cls.fields.values()}
 
 
 def field_of(problem: Problem, root: etree._Element, slot_prefixes: list[str]) -> str | None:
-    """The form field id (prefix-name) a problem belongs to, when it concerns a declared field."""
-    if not problem.field:
+    """The form field id (prefix-name) a problem belongs to, when it concerns a declared field.
+
+    A section's field is found by its declaration wherever the problem points (<emulator> is
+    written in <devices>, a boot order clash is found at a disk); a device's, by the device in
+    the problem's path. A field with several inputs (boot order) gets the first, as the form's
+    own errors do.
+    """
+    f = _FIELDS.get(problem.field)
+    if f is None:
         return None
-    name = problem.field.split(".", 1)[1]
-    m = _DEVICE_STEP.match(problem.path or "")
+    name = form_names(f)[0]
+    if issubclass(f.owner, Section):
+        return f"{f.owner.__name__.lower()}-{name}"  # the editor's section prefix
+    prefix = _device_prefix(problem.path, root, slot_prefixes)
+    return f"{prefix}-{name}" if prefix else None
+
+
+def _device_prefix(path: str, root: etree._Element, slot_prefixes: list[str]) -> str | None:
+    """The slot prefix of the device a path leads into (/domain/devices/disk[2]/target)."""
+    m = _DEVICE_STEP.match(path or "")
     if not m:
-        section = problem.field.split(".", 1)[0]
-        return f"{section.lower()}-{name}" if section in {c.__name__ for c in SECTIONS} else None
+        return None
     tag, nth = m[1], int(m[2] or 1)
     devices = [d for d in root.find("devices") if isinstance(d.tag, str) and d.tag != "emulator"]
     same = [i for i, d in enumerate(devices) if d.tag == tag]
     if nth > len(same) or same[nth - 1] >= len(slot_prefixes):
         return None
-    return f"{slot_prefixes[same[nth - 1]]}-{name}"
+    return slot_prefixes[same[nth - 1]]

@@ -6,9 +6,10 @@ from lxml import etree
 
 from builder.domainxml.validate import Problem
 
-from . import capabilities
 from .client import HostError, call
+from .host_offer import Offer, offer
 from .models import Host, HostCapabilities
+from .offer_checks import host_problems
 
 
 def refresh(host: Host) -> HostCapabilities:
@@ -35,18 +36,18 @@ def refresh_pools(host: Host) -> dict[str, str]:
     return pools
 
 
-def offer_for(host: Host, fetch: bool = True) -> capabilities.Offer | None:
+def offer_for(host: Host, fetch: bool = True) -> Offer | None:
     """The host's offer from the cache (asked first if never asked and `fetch`); None when unknown."""
     cache = HostCapabilities.objects.filter(host=host).first()
     if cache is None and fetch:
         cache = refresh(host)
     if cache is None or not cache.capabilities:
         return None
-    return capabilities.offer(cache.capabilities, cache.domain_capabilities)
+    return offer(cache.capabilities, cache.domain_capabilities)
 
 
 def host_check(host: Host, root: etree._Element, fetch: bool = True) -> list[Problem] | None:
     """What in this domain the host cannot run; None when the host's capabilities are unknown
     (`fetch`: ask the host if it was never asked; the live preview does not, to stay fast)."""
-    offer = offer_for(host, fetch=fetch)
-    return None if offer is None else capabilities.host_problems(root, offer)
+    found = offer_for(host, fetch=fetch)
+    return None if found is None else host_problems(root, found)

@@ -12,7 +12,8 @@ from builder.domainxml.elements import DEVICES, SECTIONS
 from builder.domainxml.validate import Problem
 from builder.library.models import DomainTemplate
 
-from . import capabilities, policy
+from . import policy
+from .host_offer import parser
 from .models import Host, HostCapabilities, policy_of
 from .ownership import records
 
@@ -36,7 +37,7 @@ def _emulators(cache: HostCapabilities | None) -> tuple[str, ...] | None:
 def _listed_emulators(capabilities_xml: str) -> tuple[str, ...]:
     """Every <emulator> the capabilities name (per arch and per domain type); remembered by the text,
     as the editor's preview asks on every keystroke."""
-    root = etree.fromstring(capabilities_xml.encode(), capabilities.parser())
+    root = etree.fromstring(capabilities_xml.encode(), parser())
     return tuple(sorted({(e.text or "").strip() for e in root.iter("emulator")} - {""}))
 
 

@@ -26,7 +26,7 @@ def field_row(context, form: ElementForm, decl, bound_fields):
         )
     placed = context.get("preview", {}).get("placed", {}) if isinstance(context.get("preview"), dict) else {}
     # Values the chosen host offers for this field (builder.hosts.capabilities.choices).
-    offered = context.get("host_choices", {}).get(f"{decl.owner.__name__}.{decl.name}", [])
+    offered = context.get("host_choices", {}).get(decl.key, [])
     rows = []
     for bf in bound_fields:
         error_id = f"err-{prefix}-{bf.name}"
