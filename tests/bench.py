@@ -32,7 +32,7 @@ from django.db import transaction  # noqa: E402
 from builder.domainxml import validate  # noqa: E402
 from builder.domainxml.assemble import assemble, split  # noqa: E402
 from builder.domainxml.parse import parse_domain  # noqa: E402
-from builder.library import services  # noqa: E402
+from builder.library import rendering, services  # noqa: E402
 from builder.library.models import DeviceProfile, DeviceSlot, DomainTemplate  # noqa: E402
 from tests.bench_load import domain_xml  # noqa: E402
 from tests.helpers import CORPUS, as_the_page_sends, form_values  # noqa: E402
@@ -149,7 +149,7 @@ def against_virtinst(counts=(1, 10, 100)) -> tuple[dict, str | None]:
         template = db_template(f"vs-virtinst-{n}", n)
 
         def assemble_and_validate(template=template):
-            root = services.render(template)
+            root = rendering.render(template)
             problems = services.check(root)
             assert not validate.has_errors(problems), problems
 
@@ -276,7 +276,7 @@ def main() -> int:
     for pk in ids:
         template = DomainTemplate.objects.get(pk=pk)
         t = time.perf_counter()
-        services.render_xml(template)
+        rendering.render_xml(template)
         exports.append(time.perf_counter() - t)
 
     # A large domain (3,000 disks) with two faulty devices: locating both must stay linear.
@@ -304,7 +304,7 @@ def main() -> int:
         )
 
     def assemble_and_validate():
-        root = services.render(template)
+        root = rendering.render(template)
         problems = services.check(root)
         assert not validate.has_errors(problems), problems
 

@@ -115,3 +115,91 @@ def _logged_in(request):
         return
     client = request.getfixturevalue("client")
     client.force_login(test_user())
+
+
+# -- the things the tests edit: one fixture, one name, for each ------------------------------
+
+
+@pytest.fixture
+def imported():
+    """virt-manager's bootorder-in.xml imported as a template (f30: 3 disks, a NIC, a USB controller)."""
+    from builder.library import services
+    from tests.editor_support import BOOTORDER
+
+    return services.import_domain(BOOTORDER.read_bytes()).template
+
+
+@pytest.fixture
+def nic_slot(imported):
+    """The slot of the imported template's interface."""
+    from tests.editor_support import slots
+
+    return next(s for s in slots(imported) if s.xml.lstrip().startswith("<interface"))
+
+
+@pytest.fixture
+def tablet():
+    """A profile of a USB tablet."""
+    from builder.library.models import DeviceProfile
+    from tests.editor_support import TABLET
+
+    return DeviceProfile.objects.create(name="Tablet", xml=TABLET)
+
+
+@pytest.fixture
+def disk_profile():
+    """A profile of a qcow2 disk (vdb, /var/lib/libvirt/images/shared.qcow2)."""
+    from builder.library.models import DeviceProfile
+    from tests.editor_support import DISK
+
+    return DeviceProfile.objects.create(name="Shared disk", description="for all", xml=DISK)
+
+
+@pytest.fixture
+def mixed(tablet):
+    """A small valid guest: an own disk, an own NIC, a USB tablet linked to a profile."""
+    from builder.library import editing
+
+    template = editing.new_template("mixed")
+    editing.add_device(template, kind="disk")
+    editing.add_device(template, kind="interface")
+    editing.add_device(template, profile=tablet)
+    return template
+
+
+@pytest.fixture
+def parameterised(client, mixed):
+    """disk_path declared with a default (through the editor's own form) and used in the disk's source."""
+    import re
+
+    from tests.editor_support import editor_page, press, raw_text
+
+    response = press(
+        client, editor_page(client, mixed), "Save parameters",
+        edits={"param_name": "disk_path", "param_default": "/var/lib/libvirt/images/default.qcow2"},
+    )  # fmt: skip
+    assert response.status_code == 302 and response["Location"] == f"/templates/{mixed.pk}/#parameters"
+    text = raw_text(client.get(f"/templates/{mixed.pk}/xml/"))
+    text = re.sub(r"file='[^']*vda.qcow2'", "file='${disk_path}'", text)
+    text = re.sub(r'file="[^"]*vda.qcow2"', 'file="${disk_path}"', text)
+    assert "${disk_path}" in text
+    assert client.post(f"/templates/{mixed.pk}/xml/", {"xml": text}).status_code == 302
+    return mixed
+
+
+# -- local servers that record or ignore what reaches them -----------------------------------
+
+
+@pytest.fixture(scope="module")
+def running_listener():
+    from tests.servers import Listener
+
+    with Listener() as server:
+        yield server
+
+
+@pytest.fixture
+def listener(running_listener):
+    """The module's Listener, its record of requests emptied for each test."""
+    running_listener.requests.clear()
+    return running_listener

@@ -19,6 +19,7 @@ FACTS = SHARED / "spec" / "FACTS.md"
 SPEC_2008 = SHARED / "spec" / "formatdomain-2008.html"
 DATA = Path(__file__).resolve().parent / "data"
 SCHEMA_DIR = "/usr/share/libvirt/schemas"
+STARTER = ROOT / "builder" / "library" / "starter" / "templates" / "xen-hvm-example.xml"
 
 
 def golden_pairs() -> list[tuple[str, Path, Path]]:

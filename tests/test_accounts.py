@@ -5,18 +5,10 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
 
-from builder.library.services import import_domain
-from tests.helpers import SHARED
-
 pytestmark = [pytest.mark.django_db, pytest.mark.anonymous]
 
 User = get_user_model()
 PASSWORD = "correct-horse-battery-9"
-
-
-@pytest.fixture
-def template():
-    return import_domain((SHARED / "corpus/virt-manager/xmlparse/bootorder-in.xml").read_bytes()).template
 
 
 @pytest.fixture
@@ -33,18 +25,18 @@ def setup_post(client, username="root", password=PASSWORD, again=None):
     return client.post("/setup/", {"username": username, "password1": password, "password2": again or password})
 
 
-def test_it_sends_anonymous_visits_to_the_login_page(client, someone, template):
-    for url in ("/", f"/templates/{template.pk}/", "/import/", f"/templates/{template.pk}/download/"):
+def test_it_sends_anonymous_visits_to_the_login_page(client, someone, imported):
+    for url in ("/", f"/templates/{imported.pk}/", "/import/", f"/templates/{imported.pk}/download/"):
         response = client.get(url)
         assert response.status_code == 302, url
         assert response["Location"] == f"/accounts/login/?next={url}", url
     response = client.post("/templates/new/", {"name": "sneaky"})
     assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
-    assert not template.__class__.objects.filter(name="sneaky").exists()
+    assert not imported.__class__.objects.filter(name="sneaky").exists()
 
 
-def test_it_sends_every_visit_to_setup_while_no_user_exists(client, template):
-    for url in ("/", f"/templates/{template.pk}/", "/import/", "/accounts/login/", "/admin/"):
+def test_it_sends_every_visit_to_setup_while_no_user_exists(client, imported):
+    for url in ("/", f"/templates/{imported.pk}/", "/import/", "/accounts/login/", "/admin/"):
         response = client.get(url)
         assert (response.status_code, response["Location"]) == (302, "/setup/"), url
     page = client.get("/setup/")

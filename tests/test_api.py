@@ -21,9 +21,10 @@ from django.test import Client
 from lxml import etree
 
 from builder.api.models import ApiToken
-from builder.library import editing, publishing, services
+from builder.library import editing, publishing, rendering, services
 from builder.library.models import DeviceSlot, DomainTemplate, Membership, Team, TemplateRevision
-from tests.test_hostile_input import HOSTILE, STARTER, Listener
+from tests.helpers import STARTER
+from tests.hostile_support import HOSTILE
 
 pytestmark = pytest.mark.django_db
 
@@ -294,7 +295,7 @@ def test_a_template_libvirt_would_refuse_is_422_with_the_schema_errors(client, a
 def test_it_serves_the_published_revision_unless_asked_for_the_draft(client, ada, ada_token, guest):
     published = publishing.publish(guest, ada).number
     guest.refresh_from_db()
-    draft = services.render_xml(guest).replace("<vcpu>2</vcpu>", "<vcpu>6</vcpu>")
+    draft = rendering.render_xml(guest).replace("<vcpu>2</vcpu>", "<vcpu>6</vcpu>")
     editing.replace_xml(guest, draft)
     url = f"/templates/{guest.pk}/domain.xml"
 
@@ -383,15 +384,8 @@ def test_an_import_over_the_limit_is_413_before_it_is_read(client, ada_token, se
     assert not DomainTemplate.objects.exists()
 
 
-@pytest.fixture(scope="module")
-def listener():
-    with Listener() as server:
-        yield server
-
-
 @pytest.mark.parametrize(("make", "reason"), [(m, r) for _, m, r in HOSTILE], ids=[i for i, _, _ in HOSTILE])
 def test_it_refuses_hostile_xml_quickly_with_a_json_reason(client, ada_token, listener, make, reason):
-    listener.requests.clear()
     data = make(listener.url)
 
     start = time.perf_counter()

@@ -20,8 +20,7 @@ from django.utils import timezone
 from builder.api.models import ApiToken
 from builder.library.models import DomainTemplate
 from tests.conftest import TEST_USERNAME
-from tests.helpers import ROOT
-from tests.test_hostile_input import STARTER
+from tests.helpers import ROOT, STARTER
 
 pytestmark = pytest.mark.django_db
 

@@ -10,9 +10,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from builder.library.bundles import BundleError, export_bundle, import_bundle
 from builder.library.models import DeviceProfile, DeviceSlot, DomainTemplate, TemplateRevision
-from builder.library.services import import_domain, render_xml
+from builder.library.rendering import render_xml
+from builder.library.services import import_domain
+from tests.editor_support import html_of
 from tests.helpers import run_command
-from tests.test_editor import html_of
 
 pytestmark = pytest.mark.django_db
 

@@ -60,8 +60,7 @@ def _worker(worker, database, template_pk, session_key, barrier, results) -> Non
     logging.getLogger().addHandler(handler)
     logging.getLogger("django").addHandler(handler)
 
-    from tests.test_editor import changed, editor_form
-    from tests.test_revisions import raw_form
+    from tests.editor_support import changed, editor_form, raw_form
 
     class Template:  # what the test helpers need of a template
         pk = template_pk
@@ -118,10 +117,10 @@ def test_conflicting_saves_from_parallel_processes_lose_nothing(transactional_db
     from django.test import Client
 
     from builder.domainxml import parse
-    from builder.library import services
+    from builder.library import rendering, services
     from builder.library.models import DomainTemplate, TemplateRevision
     from tests.conftest import test_user
-    from tests.test_editor import BOOTORDER
+    from tests.editor_support import BOOTORDER
 
     template = services.import_domain(BOOTORDER.read_bytes()).template
     assert list(template.revisions.values_list("number", flat=True)) == [1]
@@ -179,7 +178,7 @@ def test_conflicting_saves_from_parallel_processes_lose_nothing(transactional_db
             assert rendered.strip() == winner["sent"].strip()
     # And the template is the last winner's save.
     template = DomainTemplate.objects.get(pk=template.pk)
-    assert services.render_xml(template) == revisions[-1].rendered
+    assert rendering.render_xml(template) == revisions[-1].rendered
     last = next(a for a in answers if a["round"] == len(ROUNDS) - 1 and a["status"] == 302)
     assert f">{last['vcpus']}</vcpu>" in revisions[-1].rendered
 
@@ -188,14 +187,14 @@ def test_conflicting_saves_from_parallel_processes_lose_nothing(transactional_db
 
 
 def _people():
-    from tests.test_revisions import logged_in_clients
+    from tests.editor_support import logged_in_clients
 
     return logged_in_clients()
 
 
 def _raw_profile_form(client, profile) -> dict[str, list[str]]:
+    from tests.editor_support import html_of
     from tests.helpers import form_values
-    from tests.test_editor import html_of
 
     doc = html_of(client.get(f"/profiles/{profile.pk}/"))
     return form_values(next(f for f in doc.iter("form") if "raw" in (f.get("class") or "")))
@@ -203,23 +202,15 @@ def _raw_profile_form(client, profile) -> dict[str, list[str]]:
 
 def _sides(response) -> tuple[str, str, str, str]:
     """(latest, yours, the text to copy, the whole page's text) of a conflict page."""
-    from tests.test_editor import html_of
+    from tests.editor_support import html_of
 
     doc = html_of(response)
     latest, yours = (pre.text_content() for pre in doc.xpath("//div[@class='conflict']//pre"))
     return latest, yours, doc.get_element_by_id("yours").text_content(), " ".join(doc.text_content().split())
 
 
-@pytest.fixture
-def disk_profile():
-    from builder.library.models import DeviceProfile
-    from tests.test_editor import DISK
-
-    return DeviceProfile.objects.create(name="Shared disk", description="for all", xml=DISK)
-
-
 def test_a_profile_saved_from_a_stale_page_is_refused_and_the_first_save_kept(disk_profile):
-    from tests.test_editor import changed, html_of, profile_form
+    from tests.editor_support import changed, html_of, profile_form
 
     url = f"/profiles/{disk_profile.pk}/"
     first, second = _people()
@@ -264,8 +255,8 @@ def test_a_profiles_raw_xml_saved_from_a_stale_page_is_refused_and_the_first_sav
 
 def test_a_device_xml_saved_from_a_stale_page_is_refused_and_the_first_save_kept():
     from builder.library import services
+    from tests.editor_support import BOOTORDER, TABLET, html_of
     from tests.helpers import form_values
-    from tests.test_editor import BOOTORDER, TABLET, html_of
 
     template = services.import_domain(BOOTORDER.read_bytes()).template
     slot = template.slots.order_by("position").first()
@@ -292,7 +283,7 @@ def test_a_device_xml_saved_from_a_stale_page_is_refused_and_the_first_save_kept
 
 def test_a_profile_or_device_post_without_a_base_counts_as_based_on_the_latest(disk_profile):
     from builder.library import editing
-    from tests.test_editor import DISK, TABLET
+    from tests.editor_support import DISK, TABLET
 
     first, second = _people()
     url = f"/profiles/{disk_profile.pk}/"

@@ -9,9 +9,9 @@ from lxml import etree
 
 from builder.domainxml import dependent
 from builder.domainxml.assemble import to_string
-from builder.library import editing, services
+from builder.library import rendering, services
 from builder.library.models import DeviceProfile
-from tests.test_editor import changed, editor_form
+from tests.editor_support import changed, editor_form
 
 PC_GUEST = """<domain type='kvm'>
   <name>dbtest-machine</name>
@@ -164,10 +164,10 @@ def test_the_editor_saves_the_rederived_bus_and_says_why(client):
     assert "bus=&quot;sata&quot;" in preview or "sata" in preview
     page = client.post(f"/templates/{template.pk}/", data, follow=True).content.decode()
     assert "IDE is not available on q35: the disk hda is now on SATA, as sda." in page
-    xml = services.render_xml(template)
+    xml = rendering.render_xml(template)
     assert 'bus="ide"' not in xml and xml.count('bus="sata"') == 2
     cdrom.refresh_from_db()
     assert cdrom.profile is None and "sata" in cdrom.xml  # detached, not silently dropped
     profile.refresh_from_db()
     assert "ide" in profile.xml  # the profile itself is left as it was
-    assert editing.slots_of(template)[0].xml.count("sata") == 1
+    assert rendering.slots_of(template)[0].xml.count("sata") == 1

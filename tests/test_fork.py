@@ -6,38 +6,28 @@ import pytest
 from django.contrib.auth import get_user_model
 from lxml import etree
 
-from builder.library import editing, services
+from builder.library import editing, rendering
 from builder.library.models import DeviceProfile, DomainTemplate, TemplateRevision
+from tests.editor_support import html_of
 from tests.helpers import form_values
-from tests.test_editor import BOOTORDER, DISK, TABLET, html_of
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def tablet():
-    return DeviceProfile.objects.create(name="Tablet", xml=TABLET)
-
-
-@pytest.fixture
-def disk():
-    return DeviceProfile.objects.create(name="Shared disk", xml=DISK)
-
-
-@pytest.fixture
-def original(tablet, disk):
-    template = services.import_domain(BOOTORDER.read_bytes()).template
+def original(imported, tablet, disk_profile):
+    template = imported
     template.description = "a guest to fork"
     template.save()
     editing.set_parameters(template, [("disk_path", "/var/lib/libvirt/images/a.qcow2")])
     editing.add_device(template, profile=tablet)
-    editing.add_device(template, profile=disk)
+    editing.add_device(template, profile=disk_profile)
     editing.add_device(template, profile=tablet)
     return DomainTemplate.objects.get(pk=template.pk)
 
 
 def slot_rows(template) -> list[tuple[int, int | None, str]]:
-    return [(s.position, s.profile_id, s.xml) for s in editing.slots_of(template)]
+    return [(s.position, s.profile_id, s.xml) for s in rendering.slots_of(template)]
 
 
 def without_name(xml: str) -> bytes:
@@ -54,51 +44,51 @@ def test_it_renders_the_same_xml_except_the_name(original):
     forked = editing.fork(original)
     assert forked.pk != original.pk
     assert forked.name == f"{original.name}-copy"
-    rendered = services.render_xml(forked)
+    rendered = rendering.render_xml(forked)
     assert etree.fromstring(rendered.encode()).findtext("name") == forked.name
-    assert without_name(rendered) == without_name(services.render_xml(original))
+    assert without_name(rendered) == without_name(rendering.render_xml(original))
     assert forked.description == original.description
     assert forked.parameters == original.parameters
 
 
-def test_it_keeps_slot_order_and_own_xml(original, tablet, disk):
+def test_it_keeps_slot_order_and_own_xml(original, tablet, disk_profile):
     forked = editing.fork(original)
     assert slot_rows(forked) == slot_rows(original)
-    own = [s for s in editing.slots_of(forked) if not s.profile_id]
+    own = [s for s in rendering.slots_of(forked) if not s.profile_id]
     assert own and all(s.xml for s in own)
 
 
-def test_it_links_to_the_same_profiles_by_default(original, tablet, disk):
+def test_it_links_to_the_same_profiles_by_default(original, tablet, disk_profile):
     forked = editing.fork(original)
-    linked = [s.profile_id for s in editing.slots_of(forked) if s.profile_id]
-    assert linked == [tablet.pk, disk.pk, tablet.pk]
+    linked = [s.profile_id for s in rendering.slots_of(forked) if s.profile_id]
+    assert linked == [tablet.pk, disk_profile.pk, tablet.pk]
     assert DeviceProfile.objects.count() == 2
-    before = services.render_xml(forked)
+    before = rendering.render_xml(forked)
     tablet.xml = "<input type='tablet' bus='virtio'/>"
     tablet.save()
-    assert services.render_xml(forked) != before  # the fork follows the profile
-    assert without_name(services.render_xml(forked)) == without_name(services.render_xml(original))
+    assert rendering.render_xml(forked) != before  # the fork follows the profile
+    assert without_name(rendering.render_xml(forked)) == without_name(rendering.render_xml(original))
 
 
-def test_it_links_to_copies_of_the_profiles_with_copy_profiles(original, tablet, disk):
+def test_it_links_to_copies_of_the_profiles_with_copy_profiles(original, tablet, disk_profile):
     user = get_user_model().objects.create_user("ada", password="pw")
     forked = editing.fork(original, owner=user, copy_profiles=True)
-    linked = [s.profile for s in editing.slots_of(forked) if s.profile_id]
+    linked = [s.profile for s in rendering.slots_of(forked) if s.profile_id]
     assert len(linked) == 3
     assert linked[0].pk == linked[2].pk  # one copy per distinct profile
-    assert {p.pk for p in linked}.isdisjoint({tablet.pk, disk.pk})
+    assert {p.pk for p in linked}.isdisjoint({tablet.pk, disk_profile.pk})
     assert [p.name for p in linked] == ["Tablet (copy)", "Shared disk (copy)", "Tablet (copy)"]
     assert all(p.owner == user for p in linked)
-    assert [p.xml for p in linked] == [tablet.xml, disk.xml, tablet.xml]
+    assert [p.xml for p in linked] == [tablet.xml, disk_profile.xml, tablet.xml]
     assert forked.owner == user
 
-    fork_before = services.render_xml(forked)
-    original_before = services.render_xml(original)
+    fork_before = rendering.render_xml(forked)
+    original_before = rendering.render_xml(original)
     assert without_name(fork_before) == without_name(original_before)
     tablet.xml = "<input type='tablet' bus='virtio'/>"
     tablet.save()
-    assert services.render_xml(original) != original_before
-    assert services.render_xml(forked) == fork_before
+    assert rendering.render_xml(original) != original_before
+    assert rendering.render_xml(forked) == fork_before
 
 
 def test_it_makes_names_unique(original):
@@ -112,14 +102,14 @@ def test_it_makes_names_unique(original):
     ]
     named = editing.fork(original, name=original.name)
     assert named.name == f"{original.name}-2"
-    assert etree.fromstring(services.render_xml(named).encode()).findtext("name") == named.name
+    assert etree.fromstring(rendering.render_xml(named).encode()).findtext("name") == named.name
 
 
 def test_it_leaves_the_original_unchanged(original):
-    rendered, count, rows = services.render_xml(original), revision_count(original), slot_rows(original)
+    rendered, count, rows = rendering.render_xml(original), revision_count(original), slot_rows(original)
     editing.fork(original, copy_profiles=True)
     original = DomainTemplate.objects.get(pk=original.pk)
-    assert services.render_xml(original) == rendered
+    assert rendering.render_xml(original) == rendered
     assert revision_count(original) == count
     assert slot_rows(original) == rows
 
@@ -131,7 +121,7 @@ def test_it_records_a_revision_for_the_fork(original):
     assert len(revs) == 1
     assert revs[0].number == 1
     assert revs[0].message == f"Forked from {original.name} revision {number}"
-    assert revs[0].rendered == services.render_xml(forked)
+    assert revs[0].rendered == rendering.render_xml(forked)
 
 
 def test_it_forks_through_the_page_button_and_redirects(client, original):
@@ -155,7 +145,7 @@ def test_it_forks_through_the_page_button_and_redirects(client, original):
     assert response.status_code == 200
     assert f"Forked {original.name} as my-fork." in response.content.decode()
     assert forked.owner == user
-    assert all(s.profile.owner == user for s in editing.slots_of(forked) if s.profile_id)
+    assert all(s.profile.owner == user for s in rendering.slots_of(forked) if s.profile_id)
     assert revision_count(forked) == 1
     assert TemplateRevision.objects.get(template=forked).author == user
     assert revision_count(original) == count
@@ -167,4 +157,4 @@ def test_it_forks_for_the_logged_in_user_with_the_default_name(client, original)
     assert response.status_code == 302
     assert response["Location"] == f"/templates/{forked.pk}/"
     assert forked.owner.username == "tester"  # the tests' user (every page needs a login)
-    assert [s.profile_id for s in editing.slots_of(forked)] == [s.profile_id for s in editing.slots_of(original)]
+    assert [s.profile_id for s in rendering.slots_of(forked)] == [s.profile_id for s in rendering.slots_of(original)]

@@ -17,7 +17,7 @@ from builder.hosts import client as host_client
 from builder.hosts.models import Host, HostPolicy
 from builder.hosts.uris import BadUri, check_uri
 from builder.library.models import Membership, Team
-from tests.test_hosts import SilentServer
+from tests.servers import SilentServer
 
 pytestmark = pytest.mark.django_db
 

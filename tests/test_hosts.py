@@ -7,7 +7,6 @@ paths real connections (refused, unknown driver, a server on 127.0.0.1 that neve
 from __future__ import annotations
 
 import logging
-import socket
 import sys
 import threading
 import time
@@ -20,9 +19,10 @@ from lxml import etree
 from builder.hosts import client as host_client
 from builder.hosts import push as pushing
 from builder.hosts.models import Deployment, Host, HostCapabilities
-from builder.library import editing, publishing, revisions, services
+from builder.library import editing, publishing, rendering, revisions, services
 from builder.library.models import DomainTemplate, Membership, Team
 from tests.helpers import run_command
+from tests.servers import SilentServer
 
 pytestmark = pytest.mark.django_db
 
@@ -55,7 +55,7 @@ def lxml_html(page: str):
 
 
 def editor_values(client, template) -> dict:
-    from tests.test_editor import editor_form
+    from tests.editor_support import editor_form
 
     return editor_form(client, template)
 
@@ -97,7 +97,7 @@ def test_define_and_start_runs_it_and_the_host_page_lists_it(client, template, t
 
 def test_push_uses_the_published_revision_unless_asked_for_the_draft(client, template, test_host, django_user_model):
     publishing.publish(template, django_user_model.objects.get(username="tester"))
-    editing.replace_xml(template, services.render_xml(template).replace("<vcpu>1</vcpu>", "<vcpu>2</vcpu>"))
+    editing.replace_xml(template, rendering.render_xml(template).replace("<vcpu>1</vcpu>", "<vcpu>2</vcpu>"))
     client.post(f"/templates/{template.pk}/push/", {"host": test_host.pk, "define": "1", "name": "dbtest-pub"})
     client.post(
         f"/templates/{template.pk}/push/",
@@ -171,11 +171,11 @@ def test_add_host_adds_keeps_and_refuses_a_clash(db):
 
 def _failed_push(client, template, uri):
     host = Host.objects.create(name="bad", uri=uri)
-    before = (services.render_xml(template), revisions.latest_number(template))
+    before = (rendering.render_xml(template), revisions.latest_number(template))
     client.post(f"/templates/{template.pk}/push/", {"host": host.pk, "start": "1"})
     d = Deployment.objects.get(host=host)
     template.refresh_from_db()
-    assert (services.render_xml(template), revisions.latest_number(template)) == before  # unchanged
+    assert (rendering.render_xml(template), revisions.latest_number(template)) == before  # unchanged
     assert not d.ok and d.error
     return d
 
@@ -198,32 +198,6 @@ def test_a_definition_libvirt_rejects_is_a_failed_deployment(client, test_host):
     d = Deployment.objects.get()
     assert (not d.ok and "vcpu" in d.error.lower()) or "many" in d.error
     assert d.returned_xml == ""
-
-
-class SilentServer:
-    """A TCP server on 127.0.0.1 that accepts connections and never says a word."""
-
-    def __init__(self):
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(8)
-        self.port = self.sock.getsockname()[1]
-        self.held = []
-        self.thread = threading.Thread(target=self._accept, daemon=True)
-        self.thread.start()
-
-    def _accept(self):
-        while True:
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                return
-            self.held.append(conn)
-
-    def close(self):
-        self.sock.close()
-        for c in self.held:
-            c.close()
 
 
 @pytest.fixture

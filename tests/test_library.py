@@ -9,9 +9,9 @@ from django.core.management import call_command
 from lxml import etree
 
 from builder.domainxml.assemble import to_string
-from builder.library.editing import render_instance
 from builder.library.models import DeviceProfile, DeviceSlot, DomainTemplate
-from builder.library.services import check, render
+from builder.library.rendering import render, render_instance
+from builder.library.services import check
 
 pytestmark = pytest.mark.django_db
 

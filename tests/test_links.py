@@ -10,7 +10,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
 
-from builder.library import access, editing, revisions, services
+from builder.library import access, editing, rendering, restoring, revisions
 from builder.library.models import DeviceProfile, DomainTemplate, Membership, Team
 
 pytestmark = pytest.mark.django_db
@@ -55,17 +55,17 @@ def test_a_profile_narrowed_after_linking_leaves_a_copy_behind(people):
     profile = bobs_profile(people, "everyone")
     template = template_of(people["carol"], "everyone")
     editing.add_device(template, profile=profile)
-    before = services.render_xml(template)
+    before = rendering.render_xml(template)
     assert linked(template) == [NAME]
     access.share(people["bob"], profile, people["ops"], "team")
-    assert linked(template) == [] and services.render_xml(template) == before
+    assert linked(template) == [] and rendering.render_xml(template) == before
     page = as_(people["carol"]).get(f"/templates/{template.pk}/").content.decode()
     assert NAME not in page
     assert revisions.latest(template).message.startswith("A linked profile is not shared")
     # Bob's later edits reach only his team.
     profile.xml = SERIAL.replace("pty", "null")
     profile.save()
-    assert "pty" in services.render_xml(template)
+    assert "pty" in rendering.render_xml(template)
 
 
 def test_adding_a_profile_shared_more_narrowly_than_the_template_adds_a_copy(people):
@@ -75,7 +75,7 @@ def test_adding_a_profile_shared_more_narrowly_than_the_template_adds_a_copy(peo
         f"/templates/{template.pk}/devices/add/", {"device": f"profile:{profile.pk}"}, follow=True
     )
     assert "Added a copy of" in r.content.decode()
-    assert linked(template) == [] and "pty" in services.render_xml(template)
+    assert linked(template) == [] and "pty" in rendering.render_xml(template)
     assert NAME not in as_(people["carol"]).get(f"/templates/{template.pk}/").content.decode()
 
 
@@ -100,9 +100,9 @@ def test_restoring_a_revision_does_not_relink_a_profile_no_longer_shared_with_th
     access.share(people["bob"], profile, None, "private")
     profile.xml = SERIAL.replace("pty", "tcp")
     profile.save()
-    revisions.restore(template, with_link)
+    restoring.restore(template, with_link)
     assert linked(template) == []
-    xml = services.render_xml(template)
+    xml = rendering.render_xml(template)
     assert "pty" in xml and "tcp" not in xml  # as it was then, not Bob's private edit
 
 
@@ -111,7 +111,7 @@ def test_leaving_a_team_turns_links_in_ones_private_templates_into_copies(people
     template = template_of(people["ada"])
     editing.add_device(template, profile=profile)
     as_(people["bob"]).post(f"/teams/{people['ops'].pk}/members/", {"username": "ada", "remove": "1"})
-    assert linked(template) == [] and "pty" in services.render_xml(template)
+    assert linked(template) == [] and "pty" in rendering.render_xml(template)
 
 
 def test_deleting_a_profile_leaves_copies_and_tells_nothing_of_others_templates(people):
@@ -123,7 +123,7 @@ def test_deleting_a_profile_leaves_copies_and_tells_nothing_of_others_templates(
     assert "still use" not in confirm
     assert bob.post(f"/profiles/{profile.pk}/delete/").status_code == 302
     assert not DeviceProfile.objects.filter(pk=profile.pk).exists()
-    assert linked(carols) == [] and "pty" in services.render_xml(carols)
+    assert linked(carols) == [] and "pty" in rendering.render_xml(carols)
 
 
 def test_the_admin_lists_no_ones_private_objects_not_even_for_a_superuser(people):

@@ -17,7 +17,7 @@ from django.http import Http404
 from django.test import Client
 
 from builder.api.models import ApiToken
-from builder.library import access, editing, publishing, services
+from builder.library import access, editing, publishing, rendering, services
 from builder.library.models import DeviceProfile, DomainTemplate, Membership, Team
 from tests.helpers import ROOT
 
@@ -73,7 +73,7 @@ def client_for(world, actor: str) -> Client:
 
 
 def xml_of(template: DomainTemplate) -> str:
-    return services.render_xml(DomainTemplate.objects.get(pk=template.pk))
+    return rendering.render_xml(DomainTemplate.objects.get(pk=template.pk))
 
 
 def attempt(world, actor: str, action: str, template: DomainTemplate) -> tuple[int, bool]:
@@ -217,7 +217,7 @@ def test_nobody_sees_anothers_private_template_in_lists_search_counts_diffs_or_t
     secret = make_template(world, "private")
     secret.name = "hidden-guest"
     secret.save()
-    editing.replace_xml(secret, services.render_xml(secret).replace("<vcpu>1</vcpu>", "<vcpu>2</vcpu>"))
+    editing.replace_xml(secret, rendering.render_xml(secret).replace("<vcpu>1</vcpu>", "<vcpu>2</vcpu>"))
     DeviceProfile.objects.create(name="hidden-disk", xml=DISK, owner=world["users"]["owner"], team=world["team"])
     for actor in ["team_admin", "team_editor", "team_viewer", "other_team"]:
         client = client_for(world, actor)

@@ -10,11 +10,11 @@ from django.http import QueryDict
 
 from builder.domainxml.assemble import to_string
 from builder.domainxml.spec import InvalidValues
-from builder.editor import posted
-from builder.editor.views import templates as views
-from builder.library import editing, services
+from builder.editor import posted, preview
+from builder.editor.views import template_editor as views
+from builder.library import editing, rendering, services
+from tests.editor_support import editor_page
 from tests.helpers import CORPUS, as_the_page_sends, form_values
-from tests.test_editor import editor_page
 
 pytestmark = pytest.mark.django_db
 
@@ -28,19 +28,19 @@ def query(data: dict[str, list[str]]) -> QueryDict:
 
 def every_form(template, data):
     """The preview as it was: a form for every section and device, each checked."""
-    slots = editing.slots_of(template)
-    root = services.render(template)
+    slots = rendering.slots_of(template)
+    root = rendering.render(template)
     sections, devices = views._forms(template, root, slots, data=data)
     edit = views._edit_from(sections, devices)
-    errors = list(views._form_errors(sections, devices))
+    errors = list(preview.form_errors(sections, devices))
     shown = [*sections, *(d["form"] for d in devices if d["form"] is not None)]
     field_ids = [f"{form.prefix}-{bf.name}" for form in shown for _, bfs in form.rows() for bf in bfs]
     return _applied(root, slots, edit, errors, field_ids)
 
 
 def changed_forms(template, data):
-    slots = editing.slots_of(template)
-    root = services.render(template)
+    slots = rendering.slots_of(template)
+    root = rendering.render(template)
     read = posted.read(template, root, slots, data)
     return _applied(root, slots, read.edit, list(read.errors()), read.field_ids)
 
@@ -78,9 +78,9 @@ def test_the_preview_reads_only_the_changed_parts_with_the_same_result(client, p
 
     untouched = changed_forms(template, as_shown)
     assert untouched == every_form(template, as_shown)
-    assert untouched[0] == to_string(services.render(template))  # nothing typed: nothing changed
-    slots = editing.slots_of(template)
-    assert posted.read(template, services.render(template), slots, as_shown).forms == []  # and no form built
+    assert untouched[0] == to_string(rendering.render(template))  # nothing typed: nothing changed
+    slots = rendering.slots_of(template)
+    assert posted.read(template, rendering.render(template), slots, as_shown).forms == []  # and no form built
 
     posted._kept.clear()  # once as the first preview of this template in a process, once after
     assert changed_forms(template, typed) == changed_forms(template, typed) == every_form(template, typed)

@@ -16,7 +16,7 @@ from builder.hosts import client as host_client
 from builder.hosts.changes import classify
 from builder.hosts.models import Deployment, Host, HostPolicy
 from builder.library import editing, services
-from tests.test_editor import changed, editor_form
+from tests.editor_support import changed, editor_form
 
 pytestmark = pytest.mark.django_db
 

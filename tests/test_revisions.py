@@ -6,12 +6,20 @@ import lxml.html
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
 
-from builder.library import editing, revisions, services
-from builder.library.models import DeviceProfile, DomainTemplate, ProfileRevision, TemplateRevision
-from tests.conftest import test_user
-from tests.test_editor import BOOTORDER, TABLET, changed, editor_form, editor_page, html_of, press
+from builder.library import editing, rendering, revisions
+from builder.library.models import DomainTemplate, ProfileRevision, TemplateRevision
+from tests.editor_support import (
+    BOOTORDER,
+    TABLET,
+    changed,
+    editor_form,
+    editor_page,
+    html_of,
+    logged_in_clients,
+    press,
+    raw_form,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -24,32 +32,13 @@ def latest(template) -> TemplateRevision:
     return TemplateRevision.objects.filter(template=template).order_by("-number").first()
 
 
-@pytest.fixture
-def imported():
-    return services.import_domain(BOOTORDER.read_bytes()).template
-
-
-@pytest.fixture
-def tablet():
-    return DeviceProfile.objects.create(name="Tablet", xml=TABLET)
-
-
-def raw_form(client, template) -> dict:
-    doc = html_of(client.get(f"/templates/{template.pk}/xml/"))
-    form = doc.xpath("//form[contains(@class, 'raw')]")[0]
-    return {
-        "xml": form.get_element_by_id("xml").text_content(),
-        "base_revision": form.xpath(".//input[@name='base_revision']")[0].get("value"),
-    }
-
-
 # -- one revision per operation --------------------------------------------------------------
 
 
 def test_it_records_the_import_as_revision_1(imported):
     assert numbers(imported) == [1]
     rev = latest(imported)
-    assert rev.rendered == services.render_xml(imported)
+    assert rev.rendered == rendering.render_xml(imported)
     assert rev.snapshot["xml"] == imported.xml
     assert [s["xml"] for s in rev.snapshot["slots"]] == list(
         imported.slots.order_by("position").values_list("xml", flat=True)
@@ -103,7 +92,7 @@ def test_it_records_one_revision_per_device_operation(client, imported, tablet):
         nonlocal expected
         expected += 1
         assert numbers(imported) == list(range(1, expected + 1))
-        assert latest(imported).rendered == services.render_xml(imported)
+        assert latest(imported).rendered == rendering.render_xml(imported)
 
     # Each button posts the whole form (saving it first) and then acts: still one revision.
     press(client, editor_page(client, imported), "Add device", edits={"device": f"profile:{tablet.pk}"})
@@ -237,13 +226,13 @@ def test_it_restores_an_old_revision_as_a_new_one(client, imported, tablet):
     assert numbers(imported) == [1, 2, 3, 4, 5]
     imported.refresh_from_db()
     fifth = latest(imported)
-    assert fifth.rendered == before[3][0] == services.render_xml(imported)
+    assert fifth.rendered == before[3][0] == rendering.render_xml(imported)
     assert fifth.snapshot == before[3][1]
     assert fifth.message == "Restored revision 3"
     assert imported.slots.order_by("-position").first().profile == tablet
     client.post(f"/templates/{imported.pk}/history/1/restore/")
     imported.refresh_from_db()
-    assert latest(imported).rendered == before[1][0] == services.render_xml(imported)
+    assert latest(imported).rendered == before[1][0] == rendering.render_xml(imported)
     assert imported.parameters == []
     # The revisions in between are left as they were.
     for r in TemplateRevision.objects.filter(template=imported, number__lte=4):
@@ -251,13 +240,6 @@ def test_it_restores_an_old_revision_as_a_new_one(client, imported, tablet):
 
 
 # -- no lost updates -------------------------------------------------------------------------
-
-
-def logged_in_clients() -> tuple[Client, Client]:
-    clients = Client(), Client()
-    for c in clients:
-        c.force_login(test_user())
-    return clients
 
 
 def test_it_refuses_a_form_save_based_on_an_older_revision(imported):
@@ -276,7 +258,7 @@ def test_it_refuses_a_form_save_based_on_an_older_revision(imported):
     assert "applied to the latest revision" in page
     assert doc.xpath(f"//a[@href='/templates/{imported.pk}/']")
     assert numbers(imported) == [1, 2]
-    text = services.render_xml(DomainTemplate.objects.get(pk=imported.pk))
+    text = rendering.render_xml(DomainTemplate.objects.get(pk=imported.pk))
     assert ">11</vcpu>" in text and ">22</vcpu>" not in text
     # The device buttons save the form first: refused the same way.
     html = editor_page(second, imported)

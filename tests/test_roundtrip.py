@@ -15,7 +15,7 @@ from lxml import etree
 from builder.domainxml import elements
 from builder.domainxml.validate import load_schema, schema_problems
 from builder.library.models import DomainTemplate
-from builder.library.services import render
+from builder.library.rendering import render
 from tests.helpers import CORPUS, SCHEMA_DIR, SHARED, diff
 
 IDS = [str(p.relative_to(SHARED / "corpus")) for p in CORPUS]

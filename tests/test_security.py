@@ -27,8 +27,8 @@ from django.urls import reverse
 
 from builder.api.models import ApiToken
 from builder.library.models import DeviceSlot, DomainTemplate
-from tests.helpers import ROOT
-from tests.test_hostile_input import HOSTILE, STARTER, Listener
+from tests.helpers import ROOT, STARTER
+from tests.hostile_support import HOSTILE
 
 pytestmark = pytest.mark.django_db
 
@@ -334,18 +334,6 @@ def test_the_limit_leaves_room_for_a_bundle_at_its_own_limit():
 
 
 # -- hostile XML through the Import page ------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def running_listener():
-    with Listener() as server:
-        yield server
-
-
-@pytest.fixture
-def listener(running_listener):
-    running_listener.requests.clear()
-    return running_listener
 
 
 @pytest.mark.parametrize(("make", "reason"), [(m, r) for _, m, r in HOSTILE], ids=[i for i, _, _ in HOSTILE])

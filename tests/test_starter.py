@@ -15,7 +15,7 @@ from lxml import etree
 from builder.domainxml.assemble import to_string
 from builder.hosts import client as host_client
 from builder.hosts.models import Deployment, Host, HostPolicy
-from builder.library import editing, services
+from builder.library import editing, rendering, services
 from builder.library.models import DomainTemplate
 from tests.helpers import SHARED
 
@@ -32,7 +32,7 @@ def starter():
 
 
 def rendered(template: DomainTemplate, **values) -> etree._Element:
-    result = editing.render_instance(template, values)
+    result = rendering.render_instance(template, values)
     assert result.missing == [], result.missing
     return result.root
 

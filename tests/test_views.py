@@ -10,19 +10,14 @@ from tests.helpers import SHARED
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def template():
-    return import_domain((SHARED / "corpus/virt-manager/xmlparse/bootorder-in.xml").read_bytes()).template
-
-
-def test_it_lists_templates_and_profiles(client, template):
+def test_it_lists_templates_and_profiles(client, imported):
     DeviceProfile.objects.create(name="Bridged NIC", xml="<interface type='bridge'><source bridge='br0'/></interface>")
     page = client.get("/").content.decode()
-    assert template.name in page and "Bridged NIC" in page and "Download XML" in page
+    assert imported.name in page and "Bridged NIC" in page and "Download XML" in page
 
 
-def test_it_shows_the_xml_and_the_validation_result(client, template):
-    page = client.get(f"/templates/{template.pk}/").content.decode()
+def test_it_shows_the_xml_and_the_validation_result(client, imported):
+    page = client.get(f"/templates/{imported.pk}/").content.decode()
     assert "&lt;domain" in page
     assert "Valid against libvirt" in page and 'class="problem' not in page
 
@@ -37,10 +32,10 @@ def test_it_shows_problems_next_to_their_path(client):
     assert "/domain/devices/graphics" in page and "bogus" in page
 
 
-def test_it_downloads_name_xml(client, template):
-    response = client.get(f"/templates/{template.pk}/download/")
+def test_it_downloads_name_xml(client, imported):
+    response = client.get(f"/templates/{imported.pk}/download/")
     assert response["Content-Type"] == "application/xml"
-    assert response["Content-Disposition"] == f'attachment; filename="{template.name}.xml"'
+    assert response["Content-Disposition"] == f'attachment; filename="{imported.name}.xml"'
     original = etree.parse(str(SHARED / "corpus/virt-manager/xmlparse/bootorder-in.xml")).getroot()
     assert etree.fromstring(response.content).findtext("name") == original.findtext("name")
 

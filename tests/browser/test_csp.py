@@ -5,7 +5,7 @@ import pytest
 from playwright.sync_api import expect
 
 from builder.library import services
-from tests.test_hostile_input import STARTER
+from tests.helpers import STARTER
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

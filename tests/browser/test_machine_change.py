@@ -4,7 +4,7 @@ SATA with the reason, and saving keeps it."""
 import pytest
 from playwright.sync_api import expect
 
-from builder.library import services
+from builder.library import rendering, services
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -42,4 +42,4 @@ def test_switching_to_q35_moves_the_ide_disk_to_sata_with_a_message(page, screen
     page.locator(f"#slot{disk.pk} summary").click()
     expect(page.locator(f"#id_slot{disk.pk}-target_bus")).to_have_value("sata")
     expect(page.locator(f"#id_slot{disk.pk}-target_dev")).to_have_value("sda")
-    assert 'bus="sata"' in services.render_xml(template)
+    assert 'bus="sata"' in rendering.render_xml(template)

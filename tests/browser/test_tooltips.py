@@ -19,13 +19,8 @@ def spec():
     call_command("import_spec_docs", LIBVIRT_SPEC, stdout=StringIO())
 
 
-@pytest.fixture
-def template():
-    return import_domain((SHARED / "corpus/virt-manager/xmlparse/bootorder-in.xml").read_bytes()).template
-
-
-def test_it_shows_the_specs_text_on_hover_and_focus_and_closes_on_escape(page, spec, template, screenshot):
-    page.goto(f"{page.base}/templates/{template.pk}/")
+def test_it_shows_the_specs_text_on_hover_and_focus_and_closes_on_escape(page, spec, imported, screenshot):
+    page.goto(f"{page.base}/templates/{imported.pk}/")
     uuid = page.locator("#section-general").get_by_label("UUID", exact=True)
     tip = page.locator("#tip-general-uuid")
     expect(tip).to_be_hidden()
@@ -61,14 +56,14 @@ def test_it_shows_the_specs_text_on_hover_and_focus_and_closes_on_escape(page, s
     screenshot(page, "editor-tooltip")
 
 
-def test_it_says_when_the_help_is_the_projects_own_summary(page, template):
-    page.goto(f"{page.base}/templates/{template.pk}/")  # no spec imported in this test
+def test_it_says_when_the_help_is_the_projects_own_summary(page, imported):
+    page.goto(f"{page.base}/templates/{imported.pk}/")  # no spec imported in this test
     page.get_by_role("button", name="Help: UUID").hover()
     tip = page.locator("#tip-general-uuid")
     expect(tip).to_contain_text("Summary written by Domain Builder")
 
 
-def test_it_shows_the_library(page, template, screenshot):
+def test_it_shows_the_library(page, imported, screenshot):
     import_domain((SHARED / "corpus/virt-manager/compare/virt-install-boot-uefi.xml").read_bytes())
     call_command("load_starter", stdout=StringIO())
     page.goto(page.base + "/")
