@@ -10,7 +10,7 @@ to a libvirt host or a capability fetch may wait up to LIBVIRT_TIMEOUT seconds a
 meanwhile. Where many pushes to slow hosts are expected, give more processes (GUNICORN_WORKERS) or
 threads to each (GUNICORN_THREADS=4; gunicorn then uses gthread).
 Nothing is kept per process that matters for correctness: sessions, login failures and locks are in
-the database (what a process remembers for the preview, builder/domainxml/kept.py, is keyed by the
+the database (what a process remembers for the preview, builder/domainxml/lru.py, is keyed by the
 texts it was made from), so any number of these servers can share one PostgreSQL.
 """
 

@@ -178,7 +178,7 @@ def test_it_takes_python_booleans_for_flags():
 
 
 def test_it_refuses_values_libvirt_would_reject_and_writes_nothing():
-    from builder.domainxml.spec import InvalidValues
+    from builder.domainxml.element import InvalidValues
 
     el = node("<interface type='user'/>")
     with pytest.raises(InvalidValues) as refused:

@@ -2,8 +2,8 @@
 
 import pytest
 
+from builder.domainxml.element import Device
 from builder.domainxml.elements import DEVICES, Disk, Memballoon, Watchdog
-from builder.domainxml.spec import Device
 
 
 def test_every_device_kind_says_whether_a_domain_may_have_several():

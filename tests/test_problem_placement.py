@@ -14,9 +14,9 @@ import pytest
 from lxml import etree
 
 from builder.domainxml import dependent
+from builder.domainxml.element import Section
 from builder.domainxml.elements import DEVICES, all_elements
 from builder.domainxml.fields import Many
-from builder.domainxml.spec import Section
 from builder.hosts import offer_checks
 from builder.hosts.models import Host, HostCapabilities, HostPolicy
 from builder.library import services

@@ -16,11 +16,11 @@ from django.db import close_old_connections, connection
 from django.test.utils import CaptureQueriesContext
 from lxml import html
 
-from builder.domainxml import docprose, docs
 from builder.domainxml.elements import all_elements
 from builder.specdocs import tooltips
 from builder.specdocs.models import DocEntry
 from builder.specdocs.tooltips import PROJECT, SPEC_URL, declared_fields, tooltip_for
+from builder.specpage import entries, matching, prose, versions
 from tests.declarations_support import FACTS_2008, declared
 from tests.helpers import ROOT, SPEC_2008, run_command
 
@@ -30,12 +30,12 @@ FIELDS = {f.key: f for f in declared_fields()}
 
 @pytest.fixture(scope="module")
 def modern():
-    return docs.parse_file(LIBVIRT_SPEC)
+    return entries.parse_file(LIBVIRT_SPEC)
 
 
 @pytest.fixture(scope="module")
 def old():
-    return docs.parse_file(SPEC_2008)
+    return entries.parse_file(SPEC_2008)
 
 
 @pytest.fixture(autouse=True)
@@ -54,14 +54,14 @@ def both(db):
 
 
 def find(spec, key: str):
-    return docs.Index(spec.entries).find(FIELDS[key])
+    return matching.Index(spec.entries).find(FIELDS[key])
 
 
 # -- reading the two markups --------------------------------------------------------------------------
 
 
 def test_it_reads_libvirts_own_copy_in_its_docutils_markup(modern):
-    assert modern.markup == docs.MODERN
+    assert modern.markup == entries.MODERN
     assert len(modern.entries) > 500
     name = next(e for e in modern.entries if (e.parent, e.name) == ("domain", "name"))
     assert (name.kind, name.anchor, name.since) == ("dt", "general-metadata", "0.0.1")
@@ -71,7 +71,7 @@ def test_it_reads_libvirts_own_copy_in_its_docutils_markup(modern):
 
 
 def test_it_reads_the_2008_copy_despite_raw_xml_and_unclosed_tags(old):
-    assert old.markup == docs.LEGACY
+    assert old.markup == entries.LEGACY
     by_key = {(e.parent, e.name): e for e in reversed(old.entries)}
     # <input type='mouse'/> inside a <pre> would be an HTML form control to a careless reader.
     assert "tablet" in by_key["input", "type"].text
@@ -79,7 +79,7 @@ def test_it_reads_the_2008_copy_despite_raw_xml_and_unclosed_tags(old):
     assert "ballooning" in by_key["", "currentMemory"].text
     assert "numbered starting from 1" in by_key["target", "port"].text
     # <target> written raw in prose stays in the text.
-    page = html.document_fromstring(docs._tidy_2008(SPEC_2008.read_text())).text_content()
+    page = html.document_fromstring(entries._tidy_2008(SPEC_2008.read_text())).text_content()
     assert "overridden with the <target> element" in re.sub(r"\s+", " ", page)
     # Headings nest by level: the BIOS subsection lies in "Operating system booting".
     assert by_key["os", "type"].section == "elements/elementsOS/elementsOSBIOS"
@@ -165,10 +165,10 @@ def test_it_refuses_what_is_not_a_spec_page(tmp_path):
     cases = {"empty.html": b"", "notes.html": b"<p>just a page</p>", "random.html": bytes(range(256)) * 8}
     for name, data in cases.items():
         (tmp_path / name).write_bytes(data)
-        with pytest.raises(docs.SpecError):
-            docs.parse_file(tmp_path / name)
-    with pytest.raises(docs.SpecError, match="No such file"):
-        docs.parse_file(tmp_path / "missing.html")
+        with pytest.raises(entries.SpecError):
+            entries.parse_file(tmp_path / name)
+    with pytest.raises(entries.SpecError, match="No such file"):
+        entries.parse_file(tmp_path / "missing.html")
 
 
 def test_it_ties_every_element_to_a_section_of_both_copies(modern, old):
@@ -334,7 +334,7 @@ def new_page() -> None:
 @pytest.mark.django_db
 def test_it_notices_an_import_made_by_another_process():
     assert tooltip_for(FIELDS["General.uuid"]).source == PROJECT
-    entry = docs.Index(docs.parse_file(SPEC_2008).entries).find(FIELDS["General.uuid"])
+    entry = matching.Index(entries.parse_file(SPEC_2008).entries).find(FIELDS["General.uuid"])
     # Written behind the cache's back, as another process would.
     names = ("section", "parent", "name", "kind", "text", "since", "anchor", "position")
     DocEntry.objects.create(source="2008", **{n: getattr(entry, n) for n in names})
@@ -374,22 +374,22 @@ def test_it_gives_the_mac_address_no_sentence_that_only_mentions_mac_addresses(m
 
 def test_it_takes_from_examples_only_sentences_about_the_attribute():
     blocks = [
-        docprose.Block(
+        prose.Block(
             "Since 1.2.10, the interface element property \x01trustGuestRxFilters\x02 lets the host trust "
             "changes to the interface mac address. Since 6.6.0, one can keep the provided MAC address "
             'by adding a type="static" attribute to the \x01<mac/>\x02 element.'
         ),
-        docprose.Block("Provides a bridge from the VM directly to the LAN."),  # the section, not the attribute
+        prose.Block("Provides a bridge from the VM directly to the LAN."),  # the section, not the attribute
     ]
-    assert docprose.mentioning(blocks, "mac", "address", ["52:54:00:6d:90:01"]) == []
-    assert docprose.mentioning(blocks, "source", "bridge", ["br0"]) == []
-    about = [docprose.Block("The source address is where the tunnel listens.")]
-    assert docprose.mentioning(about, "source", "address", ["230.0.0.1"]) == [about[0].text]
-    value = [docprose.Block("There is one virtual network called 'default' setup out of the box.")]
-    assert docprose.mentioning(value, "source", "network", ["default"]) == [value[0].text]
+    assert prose.mentioning(blocks, "mac", "address", ["52:54:00:6d:90:01"]) == []
+    assert prose.mentioning(blocks, "source", "bridge", ["br0"]) == []
+    about = [prose.Block("The source address is where the tunnel listens.")]
+    assert prose.mentioning(about, "source", "address", ["230.0.0.1"]) == [about[0].text]
+    value = [prose.Block("There is one virtual network called 'default' setup out of the box.")]
+    assert prose.mentioning(value, "source", "network", ["default"]) == [value[0].text]
     # Quoting the value while setting another attribute to it is about that other attribute.
-    other = [docprose.Block("It is possible to connect to the 'midonet' bridge with <virtualport type='midonet'/>.")]
-    assert docprose.mentioning(other, "source", "bridge", ["midonet"]) == []
+    other = [prose.Block("It is possible to connect to the 'midonet' bridge with <virtualport type='midonet'/>.")]
+    assert prose.mentioning(other, "source", "bridge", ["midonet"]) == []
 
 
 def test_it_gives_an_element_its_own_since_not_that_of_an_attribute(modern, both):
@@ -427,7 +427,7 @@ def test_it_gives_an_element_its_own_since_not_that_of_an_attribute(modern, both
     ],
 )
 def test_it_tells_whose_since_note_it_is(markup, name, since):
-    assert docprose.since(docprose.blocks(html.fromstring(markup)), name) == since
+    assert versions.since(prose.blocks(html.fromstring(markup)), name) == since
 
 
 @pytest.mark.parametrize("key", ["CharDevice.source_path", "CharDevice.source_mode"])
@@ -460,7 +460,7 @@ def test_it_shows_no_multicast_text_for_the_tunnel_fields_of_mcast_server_and_cl
     ],
 )
 def test_it_takes_a_value_subsections_text_only_for_a_field_of_those_values_alone(key, scope, holds):
-    assert docs.holds_for(FIELDS[key], scope) is holds
+    assert matching.holds_for(FIELDS[key], scope) is holds
 
 
 @pytest.mark.parametrize("key", ["Interface.script", "Interface.target_dev"])
@@ -508,9 +508,9 @@ def test_it_reads_a_section_titled_after_an_element_for_its_one_attribute(title,
         "something else.</p></section><section id='t'><h2>Other</h2><dl><dt><code>x</code></dt>"
         "<dd>An x.</dd></dl></section></body></html>"
     )
-    entries = [e for e in docs.parse(page.encode()).entries if e.kind == "heading"]
-    assert {(e.parent, e.name) for e in entries} == found
-    assert all(e.text == "If no target is specified, a name is generated." for e in entries)
+    headings = [e for e in entries.parse(page.encode()).entries if e.kind == "heading"]
+    assert {(e.parent, e.name) for e in headings} == found
+    assert all(e.text == "If no target is specified, a name is generated." for e in headings)
 
 
 def test_it_takes_a_sentence_naming_the_attribute_of_its_element_whatever_the_value(modern, both):
@@ -536,8 +536,8 @@ def test_it_takes_a_sentence_naming_the_attribute_of_its_element_whatever_the_va
     ],
 )
 def test_it_lifts_only_a_sentence_that_holds_whatever_the_value(sentence, found):
-    blocks = docprose.blocks(html.fromstring(f"<p>{sentence}</p>"))
-    assert (("script", "path") in docprose.explicit(blocks, {"mcast"})) is found
+    blocks = prose.blocks(html.fromstring(f"<p>{sentence}</p>"))
+    assert (("script", "path") in prose.explicit(blocks, {"mcast"})) is found
 
 
 def test_it_takes_what_an_attribute_is_a_duplicate_of(modern, both):
@@ -579,9 +579,9 @@ def test_it_takes_no_sentence_that_only_compares_with_the_attribute():
         "<p>The <code>address</code> attribute is duplicated as <code>listen</code> attribute in "
         "<code>graphics</code> element for backward compatibility.</p>"
     )
-    said = docprose.attributes(docprose.blocks(html.fromstring(markup)), "listen")
+    said = prose.attributes(prose.blocks(html.fromstring(markup)), "listen")
     assert set(said) == {("listen", "address")}
-    assert set(docprose.duplicates(docprose.blocks(html.fromstring(markup)), said)) == {("graphics", "listen")}
+    assert set(prose.duplicates(prose.blocks(html.fromstring(markup)), said)) == {("graphics", "listen")}
 
 
 @pytest.mark.parametrize("key", ["CharDevice.source_host", "CharDevice.source_service", "Interface.source_bridge"])
@@ -620,7 +620,7 @@ def test_it_draws_the_2008_fields_tooltips_from_libvirts_copy(both, record_prope
 def test_it_keeps_powers_readable_when_the_markup_goes():
     from lxml import html
 
-    from builder.domainxml.docprose import blocks
+    from builder.specpage.prose import blocks
 
     text = " ".join(b.text for b in blocks(html.fromstring("<p>blocks of 2<sup>10</sup> bytes</p>")))
     assert "2^10" in text and "210" not in text

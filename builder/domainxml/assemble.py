@@ -12,9 +12,9 @@ from collections.abc import Iterable
 from lxml import etree
 
 from . import layout
+from .element import Section
 from .elements import DEVICES
 from .parse import XMLInputError, parse_stored, parse_xml
-from .spec import Section
 
 # Children of <devices> that describe the container rather than a device.
 NOT_A_DEVICE = frozenset({"emulator"})

@@ -25,7 +25,7 @@ from .elements import DEVICES, SECTIONS, Boot, Input, Resources
 from .elements.chardev import CharDevice
 from .elements.resources import to_bytes
 from .fields import Ignored, Rejected
-from .kept import Kept
+from .lru import Kept
 from .schema_culprit import OutOfTime, culprit, describe
 
 DEFAULT_SCHEMA_DIR = "/usr/share/libvirt/schemas"

@@ -8,8 +8,8 @@ import functools
 
 from django import forms
 
+from builder.domainxml.element import Element
 from builder.domainxml.fields import Field, Flag, Int, Many
-from builder.domainxml.spec import Element
 
 BOOT_SLOTS = 4  # os/boot entries offered: libvirt knows four boot device kinds
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from builder.domainxml.assemble import to_string
-from builder.editor import posted, present
+from builder.editor import placement, preview_posts
 from builder.hosts.capability_cache import host_check
 from builder.hosts.host_rules import policy_problems
 from builder.library import services
@@ -34,7 +34,7 @@ def preview_context(template, root, slots, form_errors=(), host=None, fetch=Fals
         "libvirt_refuses": libvirt_refuses,
         "refused": len(form_errors),  # typed values not taken: the XML above does not have them
         "placed": _placed(root, slots, [*problems, *outside], form_errors, notes),
-        "summary": present.summary(root),
+        "summary": placement.summary(root),
         "undeclared": undeclared_parameters(template, root),
         "host": host,
         "host_known": host_problems is not None,
@@ -47,17 +47,17 @@ def _placed(root, slots, problems, form_errors, notes) -> dict[str, list[str]]:
     prefixes = [f"slot{s.pk}" for s in slots]
     placed: dict[str, list[str]] = {}
     for p in problems:
-        target = present.field_of(p, root, prefixes)
+        target = placement.field_of(p, root, prefixes)
         if target:
             placed.setdefault(target, []).append(p.message)
     for target, message in form_errors:
         placed.setdefault(target, []).append(message)
     for note in notes:  # re-derived from the machine type or firmware: said at the field it changed
-        target = present.field_of(note, root, prefixes)
+        target = placement.field_of(note, root, prefixes)
         placed.setdefault(target or "", []).append(note.message)
     return placed
 
 
 def form_errors(sections, devices):
     """(field id, message) of every value the editor's section and device forms did not accept."""
-    return posted.form_errors([*sections, *(d["form"] for d in devices if d["form"] is not None)])
+    return preview_posts.form_errors([*sections, *(d["form"] for d in devices if d["form"] is not None)])

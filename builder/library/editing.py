@@ -14,7 +14,7 @@ from lxml import etree
 
 from builder.domainxml import assemble, dependent, parse
 from builder.domainxml.elements import DEVICES, SECTIONS
-from builder.domainxml.render import NAME
+from builder.domainxml.parameters import NAME
 
 from .models import DeviceProfile, DeviceSlot, DomainTemplate
 from .rendering import device_nodes, render, slots_of

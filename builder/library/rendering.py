@@ -12,7 +12,7 @@ from django.conf import settings
 from lxml import etree
 
 from builder.domainxml import assemble
-from builder.domainxml.render import Identities, fill_identities, placeholders, substitute
+from builder.domainxml.parameters import Identities, fill_identities, placeholders, substitute
 
 from .models import DeviceProfile, DeviceSlot, DomainTemplate
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
-from builder.domainxml import docs
+from builder.specpage import entries, matching
 
 from . import tooltips
 from .models import DocEntry
@@ -21,8 +21,8 @@ class Imported:
 
 
 def import_spec(path) -> Imported:
-    """Read formatdomain.html at path; raises docs.SpecError and changes nothing if unusable."""
-    spec = docs.parse_file(path)
+    """Read formatdomain.html at path; raises entries.SpecError and changes nothing if unusable."""
+    spec = entries.parse_file(path)
     rows = [
         DocEntry(
             source=spec.markup,
@@ -42,6 +42,6 @@ def import_spec(path) -> Imported:
         DocEntry.objects.filter(source=spec.markup).delete()
         DocEntry.objects.bulk_create(rows, batch_size=500)
     tooltips.invalidate()
-    index, fields = docs.Index(spec.entries), tooltips.declared_fields()
+    index, fields = matching.Index(spec.entries), tooltips.declared_fields()
     matched = sum(index.find(f) is not None for f in fields)
     return Imported(spec.markup, len(rows), matched, len(fields))

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Max
 
-from builder.domainxml import docs
 from builder.domainxml.elements import all_elements
+from builder.specpage import matching
 
 from .models import DocEntry
 
@@ -55,8 +55,8 @@ def tooltip_for(fld) -> Tooltip:
     return tip
 
 
-def _tooltip(fld, indexes: dict[str, docs.Index]) -> Tooltip:
-    home = f"{SPEC_URL}#{docs.field_anchor(fld)}"
+def _tooltip(fld, indexes: dict[str, matching.Index]) -> Tooltip:
+    home = f"{SPEC_URL}#{matching.field_anchor(fld)}"
     for source in _PREFERENCE:
         entry = indexes[source].find(fld) if source in indexes else None
         if entry is None:
@@ -106,7 +106,7 @@ def _current() -> _State:
             by_source: dict[str, list] = {}
             for row in DocEntry.objects.filter(name__in=names):  # only what some field may ask for
                 by_source.setdefault(row.source, []).append(row)
-            _state.indexes = {s: docs.Index(rows) for s, rows in by_source.items()}
+            _state.indexes = {s: matching.Index(rows) for s, rows in by_source.items()}
             _state.tips = {}
             _state.stamp = stamp
         _state.fresh = True

@@ -1,13 +1,14 @@
 """Every declared element, and the two orders of the parts of <domain>."""
 
-from ..spec import Device, Section, set_domain_order
+from ..element import Device, Section, set_domain_order
 from .audio import Audio
+from .boot import Boot
 from .chardev import Channel, Console, Parallel, Serial
 from .clock import Clock
 from .controller import Controller
 from .cpu import Cpu
-from .devices import Emulator
 from .disk import Disk
+from .emulator import Emulator
 from .features import Features
 from .filesystem import Filesystem
 from .general import General
@@ -17,7 +18,6 @@ from .input import Input
 from .interface import Interface
 from .lifecycle import Lifecycle
 from .memballoon import Memballoon
-from .os import Boot
 from .pm import PowerManagement
 from .redirdev import Redirdev
 from .resources import Resources

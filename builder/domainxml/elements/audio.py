@@ -1,7 +1,7 @@
 """<audio>: a host audio backend that sound cards play through."""
 
+from ..element import Device
 from ..fields import Attr, Choice, Int
-from ..spec import Device
 
 TYPES = ("none", "spice", "pulseaudio", "alsa", "jack", "oss", "sdl", "coreaudio", "dbus", "file")
 

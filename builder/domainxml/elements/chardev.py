@@ -1,7 +1,7 @@
 """Character devices: <serial>, <parallel>, <console> and <channel> share one shape."""
 
+from ..element import Device
 from ..fields import Attr, Choice, Int, Path, Str
-from ..spec import Device
 
 SOURCE_TYPES = ("pty", "file", "tcp", "udp", "unix", "dev", "stdio", "vc", "null", "pipe", "spicevmc", "spiceport")
 _HOST = Str(pattern=r"[\w.:-]+", hint="a host name or IP address")

@@ -1,7 +1,7 @@
 """How the guest's clock starts relative to the host's, and the timers the guest is given."""
 
+from ..element import Section
 from ..fields import Attr, Choice, YesNo
-from ..spec import Section
 
 TICK_POLICIES = ("delay", "catchup", "merge", "discard")
 

@@ -1,7 +1,7 @@
 """<controller>: the buses devices hang off (USB, PCI, virtio-serial, SCSI ...)."""
 
+from ..element import Device
 from ..fields import Attr, Choice, Int
-from ..spec import Device
 
 TYPES = ("usb", "pci", "virtio-serial", "scsi", "sata", "ide", "ccid", "fdc", "xenbus", "isa")
 USB_MODELS = (

@@ -1,7 +1,7 @@
 """The virtual CPU the guest sees: how close to the host's it is, its model and its topology."""
 
+from ..element import Section
 from ..fields import Attr, Choice, Int, OnOff, Str, Text
-from ..spec import Section
 
 CPU_MODES = ("custom", "host-model", "host-passthrough", "maximum")
 

@@ -1,7 +1,7 @@
 """<disk>: hard drives, CD-ROMs and floppies."""
 
+from ..element import Device
 from ..fields import Attr, Choice, Int, Path, Str
-from ..spec import Device
 
 BUSES = ("virtio", "sata", "scsi", "ide", "usb", "xen", "fdc", "sd")
 

@@ -1,7 +1,7 @@
 """Hypervisor features: switched on by the presence of an element, or by its state=on|off."""
 
+from ..element import Section
 from ..fields import Attr, Choice, Flag, Int, OnOff
-from ..spec import Section
 
 
 def _hyperv(name: str, label: str, help: str) -> Attr:

@@ -1,7 +1,7 @@
 """<filesystem>: a host directory shared with the guest (virtiofs, or 9p's path and handle drivers)."""
 
+from ..element import Device
 from ..fields import Attr, Choice, Flag, Path, Str
-from ..spec import Device
 
 
 class Filesystem(Device):

@@ -3,8 +3,8 @@
 from lxml import etree
 
 from .. import layout
+from ..element import Section
 from ..fields import Attr, Choice, Field, Int, Str, Text, Uuid, descend
-from ..spec import Section
 
 # libosinfo's namespace in <metadata>: virt-install and virt-manager record the guest's OS there.
 OSINFO_NS = "http://libosinfo.org/xmlns/libvirt/domain/1.0"

@@ -1,8 +1,8 @@
 """<graphics>: the guest's display, shown in a local window or served over VNC or SPICE."""
 
 from .. import layout
+from ..element import Device
 from ..fields import Attr, Choice, Int, Str, YesNo
-from ..spec import Device
 
 LISTEN_DETAILS = ("address", "network", "socket")  # what each listen type needs besides its type
 

@@ -1,7 +1,7 @@
 """<hostdev>: a PCI or USB device of the host handed to the guest (subsystem mode)."""
 
+from ..element import Device
 from ..fields import Attr, Choice, Str, YesNo
-from ..spec import Device
 
 _HEX_OR_DEC = r"(0x[0-9a-fA-F]{1,%d}|[0-9]+)"
 

@@ -1,7 +1,7 @@
 """<input>: mouse, tablet and keyboard devices."""
 
+from ..element import Device
 from ..fields import Attr, Choice
-from ..spec import Device
 
 
 class Input(Device):

@@ -1,7 +1,7 @@
 """<interface>: network cards and how they connect on the host."""
 
+from ..element import Device
 from ..fields import Attr, Choice, Ignored, Int, Mac, Str
-from ..spec import Device
 
 RESERVED_TAP_PREFIXES = ("vnet", "vif", "macvtap", "macvlan")
 

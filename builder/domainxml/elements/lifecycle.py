@@ -1,7 +1,7 @@
 """What happens when the guest powers off, reboots or crashes."""
 
+from ..element import Section
 from ..fields import Choice, Text
-from ..spec import Section
 
 ACTIONS = ("destroy", "restart", "preserve", "rename-restart")
 

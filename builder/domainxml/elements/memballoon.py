@@ -1,7 +1,7 @@
 """<memballoon>: the balloon driver through which the host takes memory back from the guest."""
 
+from ..element import Device
 from ..fields import Attr, Choice, Int, OnOff
-from ..spec import Device
 
 _VIRTIO = ("virtio", "virtio-transitional", "virtio-non-transitional")
 

@@ -1,7 +1,7 @@
 """Guest power management: whether the BIOS offers the S3 and S4 sleep states."""
 
+from ..element import Section
 from ..fields import Attr, YesNo
-from ..spec import Section
 
 
 class PowerManagement(Section):

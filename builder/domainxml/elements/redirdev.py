@@ -1,7 +1,7 @@
 """<redirdev>: a USB device of the SPICE client's machine, redirected into the guest."""
 
+from ..element import Device
 from ..fields import Attr, Choice, Str
-from ..spec import Device
 
 
 class Redirdev(Device):

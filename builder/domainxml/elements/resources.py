@@ -1,7 +1,7 @@
 """Memory, how it is backed on the host, virtual CPUs and I/O threads."""
 
+from ..element import Section
 from ..fields import Attr, Choice, Flag, Int, Str, Text
-from ..spec import Section
 
 # What libvirt's schema accepts for unit= (its pattern, spelled out for a select).
 MEMORY_UNITS = ("KiB", "MiB", "GiB", "TiB", "b", "bytes", "KB", "MB", "GB", "TB", "k", "M", "G", "T")

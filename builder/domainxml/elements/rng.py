@@ -1,8 +1,8 @@
 """<rng>: a random number generator that feeds the guest entropy from the host."""
 
 from .. import layout
+from ..element import Device
 from ..fields import Attr, Choice, Int, Path, Text, prune
-from ..spec import Device
 
 
 class BackendFile(Text):

@@ -1,7 +1,7 @@
 """<sound>: the guest's sound card."""
 
+from ..element import Device
 from ..fields import Attr, Choice, Int
-from ..spec import Device
 
 
 class Sound(Device):

@@ -1,7 +1,7 @@
 """<tpm>: a Trusted Platform Module, emulated by swtpm or passed through from the host."""
 
+from ..element import Device
 from ..fields import Attr, Choice, Path, YesNo
-from ..spec import Device
 
 
 class Tpm(Device):

@@ -1,7 +1,7 @@
 """<video>: the guest's graphics card."""
 
+from ..element import Device
 from ..fields import Attr, Choice, Int, YesNo
-from ..spec import Device
 
 MODELS = ("virtio", "qxl", "vga", "bochs", "cirrus", "ramfb", "vmvga", "xen", "vbox", "gop", "none")
 _CARDS = tuple(m for m in MODELS if m != "none")

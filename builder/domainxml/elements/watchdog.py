@@ -1,7 +1,7 @@
 """<watchdog>: a hardware watchdog that acts when the guest stops answering it."""
 
+from ..element import Device
 from ..fields import Attr, Choice
-from ..spec import Device
 
 
 class Watchdog(Device):

@@ -9,9 +9,9 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from builder.domainxml.assemble import to_string
+from builder.domainxml.element import InvalidValues
 from builder.domainxml.elements import DEVICES
 from builder.domainxml.parse import XMLInputError, parse_xml
-from builder.domainxml.spec import InvalidValues
 from builder.editor.conflicts import conflict_page
 from builder.editor.forms import form_for
 from builder.editor.rights import ownership

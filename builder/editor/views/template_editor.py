@@ -12,10 +12,10 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from builder.domainxml.assemble import to_string
+from builder.domainxml.element import InvalidValues
 from builder.domainxml.elements import DEVICES, SECTIONS
 from builder.domainxml.parse import XMLInputError
-from builder.domainxml.spec import InvalidValues
-from builder.editor import posted
+from builder.editor import preview_posts
 from builder.editor.conflicts import template_conflict
 from builder.editor.forms import form_for
 from builder.editor.preview import form_errors, preview_context
@@ -183,7 +183,7 @@ def preview(request: HttpRequest, pk: int) -> HttpResponse:
     template = access.get_or_404(DomainTemplate, request.user, Action.VIEW, pk=pk)
     slots = rendering.slots_of(template)
     root = rendering.render(template, slots)
-    form = posted.read(template, root, slots, request.POST)
+    form = preview_posts.read(template, root, slots, request.POST)
     errors = list(form.errors())
     notes = []
     try:

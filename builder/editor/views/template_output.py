@@ -9,8 +9,8 @@ from django.shortcuts import redirect, render
 from django_htmx.http import trigger_client_event
 
 from builder.domainxml.assemble import to_string
+from builder.domainxml.parameters import Identities
 from builder.domainxml.parse import XMLInputError
-from builder.domainxml.render import Identities
 from builder.library import access, bundles, editing, publishing, rendering, services
 from builder.library.access import Action
 

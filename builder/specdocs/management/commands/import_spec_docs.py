@@ -1,8 +1,8 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from builder.domainxml.docs import SpecError
 from builder.specdocs.models import DocEntry
 from builder.specdocs.services import import_spec
+from builder.specpage.entries import SpecError
 
 
 class Command(BaseCommand):

@@ -1,7 +1,7 @@
 """The <devices> container itself: the device-model emulator."""
 
+from ..element import Section
 from ..fields import Path, Text
-from ..spec import Section
 
 
 class Emulator(Section):

@@ -1,7 +1,7 @@
 """How the guest boots: BIOS or UEFI firmware and boot order, a host bootloader, or a kernel given directly."""
 
+from ..element import Section
 from ..fields import Attr, Choice, Int, Many, Path, Str, Text, YesNo
-from ..spec import Section
 
 
 class Boot(Section):

@@ -32,13 +32,12 @@ from pathlib import Path
 
 from lxml import etree, html
 
-from . import docprose
-from .docprose import Block
+from . import examples, prose, versions
+from .prose import Block
 
 MODERN, LEGACY = "libvirt", "2008"
 KINDS = ("dt", "prose", "values", "heading", "example", "lifted")  # best first
 _HEADING = re.compile(r"h[1-6]")
-_WRAPPERS = ("_", "domain", "devices")  # what examples are nested in, not what they document
 
 
 class SpecError(ValueError):
@@ -81,7 +80,7 @@ class _Part:
 
     def scope_values(self) -> set[str]:
         """The values the subsections up to here are about ("type=mcast" -> {"mcast"})."""
-        return {v for p in _lineage(self) for c in p.scope.split() for v in c.partition("=")[2].split(",")}
+        return {v for p in examples.lineage(self) for c in p.scope.split() for v in c.partition("=")[2].split(",")}
 
     def examples(self) -> list[etree._Element]:
         """The part's example XML (<pre>), each parsed once."""
@@ -206,10 +205,10 @@ class _Reader:
         self.entries: list[Entry] = []
 
     def emit(self, part, parent, name, text, since="", kind="dt", scope="", lineage=True) -> None:
-        text = docprose.plain(docprose.drop_final_since(text))  # shown apart, as `since`
+        text = prose.plain(versions.drop_final_since(text))  # shown apart, as `since`
         if text and re.fullmatch(r"[A-Za-z_][\w-]*", name):
             path = "/".join(part.path)
-            inherited = next((p.scope for p in _lineage(part) if p.scope), "") if lineage else ""
+            inherited = next((p.scope for p in examples.lineage(part) if p.scope), "") if lineage else ""
             scope = " ".join(filter(None, [inherited, scope]))
             self.entries.append(Entry(path, parent, name, text, since, part.anchor, kind, len(self.entries), scope))
 
@@ -222,7 +221,7 @@ class _Reader:
                 has_dl = True
                 self.definitions(node, part, ())
             elif node.tag != "pre":
-                blocks.extend(docprose.blocks(node))
+                blocks.extend(prose.blocks(node))
         self.prose(blocks, part, None)
         self.heading(blocks, part)
         if not has_dl and blocks:
@@ -238,21 +237,21 @@ class _Reader:
         name = None
         for node in dl:
             if node.tag == "dt":
-                name = docprose.term(node)
+                name = prose.term(node)
             elif node.tag == "dd" and name:
-                parent = outer[-1] if outer else _parent_in_examples(name, part)
-                own = docprose.blocks(node)
-                tag, value = _value_in_examples(name, outer, part)
+                parent = outer[-1] if outer else examples.parent_in_examples(name, part)
+                own = prose.blocks(node)
+                tag, value = examples.value_in_examples(name, outer, part)
                 inner_scope = " ".join(filter(None, [scope, value]))
                 inner_tag = tag or scope_tag
                 self.emit(
-                    part, parent, name, " ".join(b.text for b in own), docprose.since(own, name), scope=inner_scope
+                    part, parent, name, " ".join(b.text for b in own), versions.since(own, name), scope=inner_scope
                 )
                 tags = part.tags()
                 context = next((n for n in reversed((*outer, name)) if n in tags), name)
                 self.prose(own, part, context, inner_scope, inner_tag)
                 self.table(node, part, name, inner_scope)
-                for inner in _nested_dls(node):
+                for inner in examples.nested_dls(node):
                     self.definitions(inner, part, (*outer, name), inner_scope, inner_tag)
 
     def table(self, dd, part: _Part, name: str, scope: str) -> None:
@@ -274,22 +273,22 @@ class _Reader:
     def prose(
         self, blocks: list[Block], part: _Part, context: str | None, scope: str = "", scope_tag: str = ""
     ) -> None:
-        said = docprose.attributes(blocks, context)
+        said = prose.attributes(blocks, context)
         for (parent, name), sentences in said.items():
-            since = docprose.since_in(sentences, name) or docprose.since_named(blocks, name)
+            since = versions.since_in(sentences, name) or versions.since_named(blocks, name)
             self.emit(part, parent, name, " ".join(sentences), since, "prose", scope)
         # "The address attribute is duplicated as listen attribute in graphics element": what is
         # said of the one is said of the other. A value's scope (<listen type='address'>) is the
         # scope of the element it was read for, not of the element the copy sits on.
-        for (parent, name), sentences in docprose.duplicates(blocks, said).items():
-            since = docprose.since_in(sentences, name)
+        for (parent, name), sentences in prose.duplicates(blocks, said).items():
+            since = versions.since_in(sentences, name)
             self.emit(part, parent, name, " ".join(sentences), since, "prose", scope if parent == scope_tag else "")
         # "(given in the path attribute of the <script> element)" in the subsection of one value
         # (type='ethernet'): the sentence itself says what the attribute is, whatever the value;
         # the sentences after it may not. Taken only where nothing better is said (``Index``).
-        if any(p.scope for p in _lineage(part)) and not scope:
-            for (parent, name), sentence in docprose.explicit(blocks, part.scope_values()).items():
-                self.emit(part, parent, name, sentence, docprose.since_in([sentence], name), "lifted", lineage=False)
+        if any(p.scope for p in examples.lineage(part)) and not scope:
+            for (parent, name), sentence in prose.explicit(blocks, part.scope_values()).items():
+                self.emit(part, parent, name, sentence, versions.since_in([sentence], name), "lifted", lineage=False)
 
     def heading(self, blocks: list[Block], part: _Part) -> None:
         """A section titled after an element ("Overriding the target element") whose examples give
@@ -297,7 +296,7 @@ class _Reader:
         prose from the start, up to the first sentence that turns to another element ("the guest
         element should be used")."""
         m = re.search(r"\b([A-Za-z_][\w-]*)\s+(?:element|sub-?element|tag)\b", part.title)
-        if not m or m[1] in _WRAPPERS:
+        if not m or m[1] in examples.WRAPPERS:
             return
         tag = m[1]
         attrs = {a for ex in part.examples() for el in ex.iter(tag) for a in el.attrib}
@@ -305,30 +304,30 @@ class _Reader:
             return
         (attr,) = attrs
         taken = []
-        for sentence in (s for b in blocks for s in docprose.sentences(b.text)):
-            if set(docprose.element_names(sentence)) - {tag}:
+        for sentence in (s for b in blocks for s in prose.sentences(b.text)):
+            if set(prose.element_names(sentence)) - {tag}:
                 break
             taken.append(sentence)
-        if taken and re.search(r"\b" + re.escape(tag) + r"s?\b", docprose.plain(taken[0])):
-            self.emit(part, tag, attr, " ".join(taken), docprose.since_named([Block(" ".join(taken))], attr), "heading")
+        if taken and re.search(r"\b" + re.escape(tag) + r"s?\b", prose.plain(taken[0])):
+            self.emit(part, tag, attr, " ".join(taken), versions.since_named([Block(" ".join(taken))], attr), "heading")
 
     def examples(self, part: _Part, known: set[tuple[str, str]]) -> None:
         """A prose-only section documents what its examples use, where a sentence is about
-        the attribute (see ``docprose.mentioning``); the rest of its prose is about other things."""
+        the attribute (see ``prose.mentioning``); the rest of its prose is about other things."""
         blocks, seen = [], {}
         for node in part.nodes:
             if node.tag == "pre":
                 for el in _example(node).iter():
-                    if not isinstance(el.tag, str) or el.tag in _WRAPPERS:
+                    if not isinstance(el.tag, str) or el.tag in examples.WRAPPERS:
                         continue
                     for attr, value in el.attrib.items():
                         if (el.tag, attr) not in known and value not in seen.setdefault((el.tag, attr), []):
                             seen[el.tag, attr].append(value)
             else:
-                blocks.extend(docprose.blocks(node))
+                blocks.extend(prose.blocks(node))
         for (tag, attr), values in seen.items():
-            text = " ".join(docprose.mentioning(blocks, tag, attr, values))
-            self.emit(part, tag, attr, text, docprose.since_named([Block(text)], attr), "example")
+            text = " ".join(prose.mentioning(blocks, tag, attr, values))
+            self.emit(part, tag, attr, text, versions.since_named([Block(text)], attr), "example")
 
     def values(self, part: _Part) -> None:
         """Subsections that each show another value of one attribute (interface type='network',
@@ -340,13 +339,13 @@ class _Reader:
             # What a subsection opens with is what it is about, with its like beside it
             # (<interface type='server'>, <interface type='client'>): not the <hostdev> that
             # the interface subsection "Teaming" shows later.
-            roots = [r for ex in child.examples() for r in _example_roots(ex)]
+            roots = [r for ex in child.examples() for r in examples.example_roots(ex)]
             for root in (r for r in roots if r.tag == roots[0].tag):
                 for attr, value in root.attrib.items():
                     found.setdefault(attr, {}).setdefault(value, child)
                     spread.setdefault((attr, root.tag), {}).setdefault(value, set()).add(id(child))
-        own = [b for n in part.nodes if n.tag != "pre" for b in docprose.blocks(n)]
-        lead = docprose.sentences(own[0].text)[0] if own else ""
+        own = [b for n in part.nodes if n.tag != "pre" for b in prose.blocks(n)]
+        lead = prose.sentences(own[0].text)[0] if own else ""
         for attr, by_value in found.items():
             # One element must lead two subsections with two values: not the one-per-kind roots
             # of <devices> (<disk type='file'> and <disk type='block'> in one subsection).
@@ -361,172 +360,3 @@ class _Reader:
                 self.emit(part, tag, attr, f"{lead} {listing}.".strip(), kind="values")
             for child, values in per_child.items():  # what it says holds for these values
                 child.scope = " ".join(filter(None, [child.scope, f"{attr}={','.join(sorted(values))}"]))
-
-
-def _nested_dls(dd):
-    for el in dd.iter("dl"):
-        if next(el.iterancestors("dd")) is dd:
-            yield el
-
-
-def _example_roots(example) -> list:
-    """The element an example is about, and its like beside it (<interface type='server'>,
-    then <interface type='client'>)."""
-    el = example
-    while el is not None and el.tag in _WRAPPERS:
-        el = next((c for c in el if isinstance(c.tag, str)), None)
-    if el is None:
-        return []
-    parent = el.getparent()
-    return [el] if parent is None else [c for c in parent if c.tag == el.tag]
-
-
-def _value_in_examples(name: str, outer: tuple[str, ...], part: _Part) -> tuple[str, str]:
-    """("graphics", "type=vnc") when a term defined inside the dd of an element is a value the
-    examples give one of that element's attributes (<graphics type='vnc'>), else ("", "")."""
-    for tag in reversed(outer):
-        for ancestor in _lineage(part):
-            for ex in ancestor.examples():
-                for el in ex.iter(tag):
-                    attr = next((a for a, v in el.attrib.items() if v == name), None)
-                    if attr:
-                        return tag, f"{attr}={name}"
-    return "", ""
-
-
-def _lineage(part):
-    while part is not None:
-        yield part
-        part = part.parent
-
-
-def _parent_in_examples(name: str, part: _Part) -> str:
-    """The element a top-level dt sits in, as the section's examples (or those above) show it."""
-    while part is not None:
-        for ex in part.examples():
-            el = next(ex.iter(name), None)
-            if el is not None:
-                parent = el.getparent()
-                return "" if parent is None or parent.tag == "_" else parent.tag
-        part = part.parent
-    return ""
-
-
-# -- matching fields -----------------------------------------------------------------------
-
-
-class Index:
-    """Entries of one page, ready to answer which one documents a field.
-
-    Candidates are the entries with the field's name whose section lies inside one of the
-    sections its element declares; the best is the one with the field's own parent element, of
-    the best kind, in the earliest declared section, first on the page. An element-valued field
-    (``<name>``, ``<features><pae/>``) also takes a definition whose parent the page leaves open.
-
-    What is said for some values of the element's attribute only (``Entry.scope``) is taken for
-    a field that exists for those values alone (see ``holds_for``). A field for several values
-    gets it only when the page says something for each of them: one text if they all say the
-    same, else each labelled with its value ("vnc: ... spice: ...").
-    """
-
-    def __init__(self, entries):
-        self.by_name: dict[str, list] = {}
-        for e in entries:
-            self.by_name.setdefault(e.name, []).append(e)
-
-    def find(self, fld):
-        parent, name = fld.doc_key
-        parents = {parent, *doc_parents(fld.owner, parent)}
-        anchors = [*fld.owner.doc_sections, fld.owner.section]
-        ranked = []
-        for e in self.by_name.get(name, ()):
-            where = [anchors.index(a) for a in e.section.split("/") if a in anchors]
-            exact = e.parent in parents
-            if where and (exact or (e.parent == "" and not fld.attr)):
-                ranked.append(((not exact, KINDS.index(e.kind), min(where), e.position), e))
-        ranked.sort(key=lambda pair: pair[0])
-        general = [e for _, e in ranked if holds_for(fld, e.scope)]
-        best = next((e for e in general if e.kind != "lifted"), None)
-        # a sentence lifted out of one value's subsection only fills a gap (see _Reader.prose)
-        return best or _per_value(fld, [e for _, e in ranked]) or next(iter(general), None)
-
-
-def _controlling(fld) -> tuple[str, tuple[str, ...]] | None:
-    """The attribute of the field's own element that `when` depends on, and the values it lists."""
-    for key, wanted in (fld.when or {}).items():
-        ctl = fld.owner.fields.get(key)
-        if ctl is not None and ctl.attr and not ctl.steps:
-            return ctl.attr, wanted
-    return None
-
-
-def _scope_values(scope: str) -> dict[str, set[str]]:
-    return {attr: set(values.split(",")) for attr, _, values in (c.partition("=") for c in scope.split())}
-
-
-def holds_for(fld, scope: str) -> bool:
-    """Whether what a subsection says for some values of the element's attribute ("type=mcast")
-    holds for the field: only if the field is declared for those values alone (``when``). A
-    field for mcast, server and client is not described by the multicast subsection, nor a
-    field for every type by any one type's subsection."""
-    if not scope:
-        return True
-    control = _controlling(fld)
-    said = _scope_values(scope)
-    return control is not None and set(said) == {control[0]} and set(control[1]) <= said[control[0]]
-
-
-def _per_value(fld, ranked: list):
-    """One entry for each value the field is declared for, best first, combined: the text
-    itself when all say the same, else each labelled with its values."""
-    control = _controlling(fld)
-    if control is None:
-        return None
-    attr, wanted = control
-    chosen = {}
-    for value in wanted:
-        entry = next((e for e in ranked if _fits(e.scope, attr, value, wanted)), None)
-        if entry is None:
-            return None
-        chosen.setdefault(id(entry), (entry, []))[1].append(value)
-    parts = list(chosen.values())
-    first = parts[0][0]
-    texts = {e.text for e, _ in parts}
-    text = texts.pop() if len(texts) == 1 else " ".join(f"{', '.join(values)}: {e.text}" for e, values in parts)
-    since = {e.since for e, _ in parts}
-    common = []  # the innermost section holding them all
-    for anchors in zip(*(e.section.split("/") for e, _ in parts), strict=False):
-        if len(set(anchors)) > 1:
-            break
-        common.append(anchors[0])
-    section = "/".join(common)
-    return Entry(
-        section,
-        first.parent,
-        first.name,
-        text,
-        since.pop() if len(since) == 1 else "",
-        common[-1] if common else first.anchor,
-        first.kind,
-        first.position,
-        f"{attr}={','.join(wanted)}",
-    )
-
-
-def _fits(scope: str, attr: str, value: str, wanted) -> bool:
-    said = _scope_values(scope)
-    return set(said) == {attr} and value in said[attr] and said[attr] <= set(wanted)
-
-
-def doc_parents(owner, parent: str) -> set[str]:
-    """A base shared by several elements (chardev for serial, parallel, console) stands for
-    each of them."""
-    if getattr(owner, "tag", None) or parent != owner.scope:
-        return set()
-    return {getattr(sub, "tag", "") for sub in owner.__subclasses__()} - {""}
-
-
-def field_anchor(fld) -> str:
-    """Where libvirt's page documents the field's element: the first section it declares."""
-    sections = fld.owner.doc_sections
-    return sections[0] if sections else ""

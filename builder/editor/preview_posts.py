@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from django import forms
 
 from builder.domainxml.elements import DEVICES, SECTIONS
-from builder.domainxml.kept import Kept
+from builder.domainxml.lru import Kept
 from builder.editor.forms import ElementForm, form_class, initial_values, posted_differs, shown_fields
 from builder.library import editing, rendering
 

@@ -1,5 +1,5 @@
 """The live preview reads the posted form by building forms only for the parts that changed
-(builder.editor.posted). For every corpus domain, it must give what building and checking every
+(builder.editor.preview_posts). For every corpus domain, it must give what building and checking every
 form gives: the same XML, the same messages at the same fields, the same notes, the same fields."""
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ import pytest
 from django.http import QueryDict
 
 from builder.domainxml.assemble import to_string
-from builder.domainxml.spec import InvalidValues
-from builder.editor import posted, preview
+from builder.domainxml.element import InvalidValues
+from builder.editor import preview, preview_posts
 from builder.editor.views import template_editor as views
 from builder.library import editing, rendering, services
 from tests.editor_support import editor_page
@@ -41,7 +41,7 @@ def every_form(template, data):
 def changed_forms(template, data):
     slots = rendering.slots_of(template)
     root = rendering.render(template)
-    read = posted.read(template, root, slots, data)
+    read = preview_posts.read(template, root, slots, data)
     return _applied(root, slots, read.edit, list(read.errors()), read.field_ids)
 
 
@@ -80,9 +80,9 @@ def test_the_preview_reads_only_the_changed_parts_with_the_same_result(client, p
     assert untouched == every_form(template, as_shown)
     assert untouched[0] == to_string(rendering.render(template))  # nothing typed: nothing changed
     slots = rendering.slots_of(template)
-    assert posted.read(template, rendering.render(template), slots, as_shown).forms == []  # and no form built
+    assert preview_posts.read(template, rendering.render(template), slots, as_shown).forms == []  # and no form built
 
-    posted._kept.clear()  # once as the first preview of this template in a process, once after
+    preview_posts._kept.clear()  # once as the first preview of this template in a process, once after
     assert changed_forms(template, typed) == changed_forms(template, typed) == every_form(template, typed)
     # As the page sends it (static/js/editor.js): only the parts typed in, and their names.
     sent = as_the_page_sends(typed_into_every_other_part(form), form_values(form))

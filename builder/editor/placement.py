@@ -10,9 +10,9 @@ from dataclasses import dataclass
 
 from lxml import etree
 
+from builder.domainxml.element import Section
 from builder.domainxml.elements import Resources, all_elements
 from builder.domainxml.elements.resources import to_bytes
-from builder.domainxml.spec import Section
 from builder.domainxml.validate import Problem
 from builder.editor.forms import form_names
 
