@@ -10,7 +10,9 @@ from lxml import etree
 
 from builder.domainxml.elements import DEVICES, SECTIONS
 from builder.hosts import remote
-from builder.hosts.capabilities import choices, host_problems, offer
+from builder.hosts.host_choices import choices
+from builder.hosts.host_offer import offer
+from builder.hosts.offer_checks import host_problems
 
 QEMU_CAPS = """<capabilities>
   <host>

@@ -25,7 +25,7 @@ def field_row(context, form: ElementForm, decl, bound_fields):
             }
         )
     placed = context.get("preview", {}).get("placed", {}) if isinstance(context.get("preview"), dict) else {}
-    # Values the chosen host offers for this field (builder.hosts.capabilities.choices).
+    # Values the chosen host offers for this field (builder.hosts.host_choices.choices).
     offered = context.get("host_choices", {}).get(decl.key, [])
     rows = []
     for bf in bound_fields:

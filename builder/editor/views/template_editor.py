@@ -20,8 +20,8 @@ from builder.editor.conflicts import template_conflict
 from builder.editor.forms import form_for
 from builder.editor.preview import form_errors, preview_context
 from builder.editor.rights import ownership, rights
-from builder.hosts.capabilities import choices
 from builder.hosts.capability_cache import offer_for
+from builder.hosts.host_choices import choices
 from builder.hosts.models import Host
 from builder.hosts.rights import hosts_seen
 from builder.library import access, editing, publishing, rendering, revisions
