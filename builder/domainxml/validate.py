@@ -21,6 +21,7 @@ from pathlib import Path
 
 from lxml import etree
 
+from . import dependent
 from .elements import DEVICES, SECTIONS, Boot, Input, Resources
 from .elements.chardev import CharDevice
 from .elements.resources import to_bytes
@@ -254,9 +255,7 @@ def _verdicts(cls, values: dict) -> list[tuple]:
 @check
 def machine_and_firmware_fit(root):
     """IDE on q35, secure boot without q35 or SMM, a CRB TPM on pc: libvirt or QEMU refuses them."""
-    from .dependent import problems
-
-    for el, field, message in problems(root):
+    for el, field, message in dependent.problems(root):
         yield _at(el, "error", message, field)
 
 

@@ -17,6 +17,7 @@ import contextlib
 import json
 import sys
 import threading
+import xml.etree.ElementTree as ET
 
 STATES = {
     0: "no state",
@@ -31,7 +32,7 @@ STATES = {
 
 
 def _libvirt():
-    import libvirt
+    import libvirt  # when asked: the app runs without libvirt-python and says pushing is off
 
     libvirt.registerErrorHandler(lambda *args: None, None)  # errors come back as exceptions, not on stderr
     return libvirt
@@ -45,32 +46,30 @@ class Refused(Exception):
     """The builder will not do this on the host (the message names no other guest's uuid or owner)."""
 
 
-def _find(lookup, key):
-    import libvirt
-
+def _find(libvirt, lookup, key):
     try:
         return lookup(key)
     except libvirt.libvirtError:
         return None
 
 
-def _claim(conn, xml: str, owned: list[str]) -> str:
+def _claim(conn, libvirt, xml: str, owned: list[str]) -> str:
     """The definition to send, if it creates a domain or redefines one in `owned` (uuids); else Refused.
 
     A domain of the same name without a <uuid> in the definition is the one being redefined: its
     uuid is written in, as libvirt would otherwise refuse the name as taken."""
-    from lxml import etree
+    from lxml import etree  # here: only a define needs it, and the other calls' child starts faster without
 
     root = etree.fromstring(xml.encode(), etree.XMLParser(resolve_entities=False, no_network=True))
     name, uuid = (root.findtext("name") or "").strip(), (root.findtext("uuid") or "").strip()
     owned = {u.lower() for u in owned}
-    by_name = _find(conn.lookupByName, name) if name else None
+    by_name = _find(libvirt, conn.lookupByName, name) if name else None
     if by_name is not None and by_name.UUIDString().lower() not in owned:
         raise Refused(
             f"a domain named {name!r} already exists on this host and was not made by a push you may manage: "
             "choose another name"
         )
-    by_uuid = _find(conn.lookupByUUIDString, uuid) if uuid else None
+    by_uuid = _find(libvirt, conn.lookupByUUIDString, uuid) if uuid else None
     if by_uuid is not None and by_uuid.UUIDString().lower() not in owned:
         raise Refused(
             "this definition's <uuid> belongs to a domain on this host that was not made by a push you may "
@@ -85,7 +84,7 @@ def _claim(conn, xml: str, owned: list[str]) -> str:
 
 
 def op_define(conn, libvirt, xml: str, start: bool = False, owned: list[str] | None = None) -> dict:
-    sent = xml if owned is None else _claim(conn, xml, owned)
+    sent = xml if owned is None else _claim(conn, libvirt, xml, owned)
     dom = conn.defineXMLFlags(sent, libvirt.VIR_DOMAIN_DEFINE_VALIDATE)
     out = {
         "name": dom.name(),
@@ -142,8 +141,6 @@ def op_xml(conn, libvirt, uuid: str) -> str:
 
 def op_capabilities(conn, libvirt, combos: int = 8) -> dict:
     """getCapabilities(), and getDomainCapabilities() for the first guest types it lists."""
-    import xml.etree.ElementTree as ET
-
     caps = conn.getCapabilities()
     domain = {}
     seen = set()
@@ -165,8 +162,6 @@ def op_capabilities(conn, libvirt, combos: int = 8) -> dict:
 
 def op_pools(conn, libvirt) -> dict:
     """{pool name: its target path} of every pool, active or not ("" where a pool has no path)."""
-    import xml.etree.ElementTree as ET
-
     out = {}
     for pool in conn.listAllStoragePools(0):
         path = ET.fromstring(pool.XMLDesc(0)).findtext("target/path") or ""
