@@ -203,3 +203,142 @@ def listener(running_listener):
     """The module's Listener, its record of requests emptied for each test."""
     running_listener.requests.clear()
     return running_listener
+
+
+# -- the permission matrices' people (tests/permission_support.py) ----------------------------
+
+
+@pytest.fixture
+def world():
+    """The people, their teams, and an API token for each of them but the anonymous one."""
+    from django.contrib.auth import get_user_model
+
+    from builder.api.models import ApiToken
+    from builder.library.models import Membership, Team
+    from tests.permission_support import ACTORS
+
+    users = {}
+    make = get_user_model().objects.create_user
+    for name in ACTORS[:-1]:
+        users[name] = make(name)  # no password: force_login needs none, and hashing one is slow
+    ops, dev = Team.objects.create(name="ops"), Team.objects.create(name="dev")
+    Membership.objects.create(team=ops, user=users["owner"], role="editor")
+    Membership.objects.create(team=ops, user=users["team_admin"], role="admin")
+    Membership.objects.create(team=ops, user=users["team_editor"], role="editor")
+    Membership.objects.create(team=ops, user=users["team_viewer"], role="viewer")
+    Membership.objects.create(team=dev, user=users["other_team"], role="admin")
+    tokens = {name: ApiToken.issue(user)[1] for name, user in users.items()}
+    return {"users": users, "team": ops, "tokens": tokens}
+
+
+# -- hosts (tests/host_support.py) ----------------------------------------------------------------
+
+
+@pytest.fixture
+def template():
+    """tests.host_support.GUEST imported as a template (a module may have its own, as test_bundles does)."""
+    from builder.library import services
+    from tests.host_support import GUEST
+
+    return services.import_domain(GUEST.encode()).template
+
+
+@pytest.fixture
+def test_host():
+    """A host on libvirt's test driver (test:///default), which this process opens itself."""
+    from builder.hosts.models import Host
+
+    return Host.objects.create(name="sim", uri="test:///default")
+
+
+# -- what hosts offer (tests/capabilities_support.py) -----------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def qemu():
+    """A QEMU/KVM host's offer: x86_64 (kvm with domain capabilities, qemu without) and aarch64."""
+    from builder.hosts.host_offer import offer
+    from tests.capabilities_support import KVM_PC, QEMU_AARCH64, QEMU_CAPS
+
+    return offer(QEMU_CAPS, {"kvm x86_64": KVM_PC, "qemu x86_64": "", "qemu aarch64": QEMU_AARCH64})
+
+
+@pytest.fixture(scope="module")
+def test_offer():
+    """The test driver's offer, from its real getCapabilities() (it has no domain capabilities)."""
+    import libvirt
+
+    from builder.hosts.host_offer import offer
+
+    libvirt.registerErrorHandler(lambda *a: None, None)
+    conn = libvirt.open("test:///default")
+    try:
+        return offer(conn.getCapabilities(), {})
+    finally:
+        conn.close()
+
+
+# -- the spec's two copies (tests/specdocs_support.py) --------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def modern():
+    """libvirt's own copy of formatdomain.html (Debian's libvirt-doc), parsed."""
+    from builder.specpage import entries
+    from tests.specdocs_support import LIBVIRT_SPEC
+
+    return entries.parse_file(LIBVIRT_SPEC)
+
+
+@pytest.fixture(scope="module")
+def old():
+    """The 2008 copy of formatdomain.html, parsed."""
+    from builder.specpage import entries
+    from tests.helpers import SPEC_2008
+
+    return entries.parse_file(SPEC_2008)
+
+
+@pytest.fixture
+def both(db):
+    """Both copies imported by import_spec_docs."""
+    from tests.helpers import SPEC_2008
+    from tests.specdocs_support import LIBVIRT_SPEC, run
+
+    for path in (SPEC_2008, LIBVIRT_SPEC):
+        assert run(str(path))[2] == 0
+
+
+# -- the HTTP API's users and template (tests/api_support.py) --------------------------------------
+
+
+@pytest.fixture
+def ada():
+    """A user with no password, no team and no token."""
+    from tests.api_support import make_user
+
+    return make_user("ada")
+
+
+@pytest.fixture
+def bea():
+    """Another such user."""
+    from tests.api_support import make_user
+
+    return make_user("bea")
+
+
+@pytest.fixture
+def ada_token(ada):
+    """ada's API token (read and write, never expiring), in plain text."""
+    from tests.api_support import token_for
+
+    return token_for(ada)
+
+
+@pytest.fixture
+def guest(ada):
+    """ada's private template of tests.api_support.GUEST, its parameters guest and disk_path declared."""
+    from tests.api_support import PARAMETERS, make_template
+
+    return make_template(ada, params=PARAMETERS)

@@ -1,51 +1,24 @@
-"""Pushing templates to libvirt hosts, on libvirt's test driver and on hosts that fail.
+"""Pushing templates to libvirt hosts (its test driver, in this process), and what the host offers the editor.
 
-Everything here talks to real libvirt: the test driver in this process, and for the failure
-paths real connections (refused, unknown driver, a server on 127.0.0.1 that never answers).
+Failed pushes are in tests/test_host_push_failures.py, who may push in tests/test_host_push_rights.py.
 """
 
 from __future__ import annotations
 
-import logging
 import sys
-import threading
-import time
 
 import pytest
-from django.contrib.auth import get_user_model
-from django.test import Client
 from lxml import etree
 
 from builder.hosts import client as host_client
 from builder.hosts import push as pushing
-from builder.hosts.models import Deployment, Host, HostCapabilities
-from builder.library import editing, publishing, rendering, revisions, services
-from builder.library.models import DomainTemplate, Membership, Team
+from builder.hosts.models import Deployment, Host
+from builder.library import editing, publishing, rendering, services
+from builder.library.models import DomainTemplate, Team
 from tests.helpers import run_command
-from tests.servers import SilentServer
+from tests.host_support import GUEST, host_state
 
 pytestmark = pytest.mark.django_db
-
-GUEST = """<domain type='test'>
-  <name>dbtest-web</name>
-  <memory unit='MiB'>128</memory>
-  <vcpu>1</vcpu>
-  <os><type>hvm</type></os>
-  <devices>
-    <serial type='pty'><target port='0'/></serial>
-  </devices>
-</domain>
-"""
-
-
-@pytest.fixture
-def template():
-    return services.import_domain(GUEST.encode()).template
-
-
-@pytest.fixture
-def test_host():
-    return Host.objects.create(name="sim", uri="test:///default")
 
 
 def lxml_html(page: str):
@@ -58,16 +31,6 @@ def editor_values(client, template) -> dict:
     from tests.editor_support import editor_form
 
     return editor_form(client, template)
-
-
-def as_(user) -> Client:
-    c = Client()
-    c.force_login(user)
-    return c
-
-
-def host_state(host, uuid: str) -> str:
-    return host_client.call(host, "states", uuids=[uuid])[uuid]["state"]
 
 
 # -- push -----------------------------------------------------------------------------------------
@@ -166,178 +129,6 @@ def test_add_host_adds_keeps_and_refuses_a_clash(db):
     assert Host.objects.count() == 1
 
 
-# -- failures -------------------------------------------------------------------------------------
-
-
-def _failed_push(client, template, uri):
-    host = Host.objects.create(name="bad", uri=uri)
-    before = (rendering.render_xml(template), revisions.latest_number(template))
-    client.post(f"/templates/{template.pk}/push/", {"host": host.pk, "start": "1"})
-    d = Deployment.objects.get(host=host)
-    template.refresh_from_db()
-    assert (rendering.render_xml(template), revisions.latest_number(template)) == before  # unchanged
-    assert not d.ok and d.error
-    return d
-
-
-def test_a_refused_connection_is_a_failed_deployment_with_libvirts_words(client, template):
-    d = _failed_push(client, template, "qemu+tcp://sasl@127.0.0.1:1/system")
-    assert "Connection refused" in d.error or "connect" in d.error.lower()
-    assert "Failed: " in client.get(f"/deployments/{d.pk}/").content.decode()
-
-
-def test_an_unknown_driver_is_a_failed_deployment(client, template):
-    d = _failed_push(client, template, "nosuchdriver:///x")
-    # libvirt's words depend on whether a libvirtd runs (it would then be asked for the driver).
-    assert "driver" in d.error.lower() or "connect" in d.error.lower()
-
-
-def test_a_definition_libvirt_rejects_is_a_failed_deployment(client, test_host):
-    bad = services.import_domain(GUEST.replace("<vcpu>1</vcpu>", "<vcpu>many</vcpu>").encode()).template
-    client.post(f"/templates/{bad.pk}/push/", {"host": test_host.pk, "define": "1"})
-    d = Deployment.objects.get()
-    assert (not d.ok and "vcpu" in d.error.lower()) or "many" in d.error
-    assert d.returned_xml == ""
-
-
-@pytest.fixture
-def silent():
-    server = SilentServer()
-    yield server
-    server.close()
-
-
-def test_a_host_that_never_answers_times_out_after_the_setting(client, template, silent, settings):
-    settings.LIBVIRT_TIMEOUT = 1.5
-    start = time.monotonic()
-    d = _failed_push(client, template, f"qemu+tcp://sasl@127.0.0.1:{silent.port}/system")
-    took = time.monotonic() - start
-    assert "did not answer within 1.5 s" in d.error
-    assert 1.5 <= took < 6
-
-
-@pytest.mark.django_db(transaction=True)
-def test_a_slow_host_blocks_no_other_request(live_server, silent, settings):
-    import urllib.request
-
-    settings.LIBVIRT_TIMEOUT = 4
-    user = get_user_model().objects.create_superuser("root", password=None)
-    template = services.import_domain(GUEST.encode()).template
-    host = Host.objects.create(name="silent", uri=f"qemu+tcp://sasl@127.0.0.1:{silent.port}/system")
-    session = as_(user)
-    cookie = session.cookies["sessionid"].value
-    done = {}
-
-    def slow_push():
-        from django.db import connection
-
-        try:
-            pushing.push(template, host, user)
-        finally:
-            connection.close()  # this thread's own connection: left open, it keeps the test database in use
-        done["at"] = time.monotonic()
-
-    worker = threading.Thread(target=slow_push)
-    worker.start()
-    time.sleep(0.3)  # the push is waiting for the silent host now
-    start = time.monotonic()
-    req = urllib.request.Request(live_server.url + "/", headers={"Cookie": f"sessionid={cookie}"})
-    with urllib.request.urlopen(req, timeout=3) as r:
-        assert r.status == 200
-    answered = time.monotonic()
-    worker.join()
-    assert answered - start < 2 and answered < done["at"]
-
-
-def test_credentials_in_a_uri_never_reach_pages_logs_or_errors(client, template, caplog):
-    secret_uri = "qemu+ssh://root:hunter2pw@127.0.0.1:1/system?keyfile=/root/.ssh/secret_key_file&no_verify=1"
-    host = Host.objects.create(name="kvm-secret", uri=secret_uri)
-    with caplog.at_level(logging.DEBUG):
-        client.post(f"/templates/{template.pk}/push/", {"host": host.pk, "define": "1"})
-    d = Deployment.objects.get()
-    pages = [
-        client.get("/hosts/").content,
-        client.get(f"/hosts/{host.pk}/").content,
-        client.get(f"/deployments/{d.pk}/").content,
-        client.get(f"/templates/{template.pk}/push/").content,
-    ]
-    for text in [*(p.decode() for p in pages), d.error, caplog.text]:
-        assert "hunter2pw" not in text and "secret_key_file" not in text
-    assert "qemu+ssh://root@127.0.0.1:1/system" in pages[0].decode()
-
-
-# -- who may push ----------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def team_world(test_host):
-    make = get_user_model().objects.create_user
-    people = {n: make(n) for n in ["owner", "editor", "viewer", "outsider", "otherteam"]}
-    ops, dev = Team.objects.create(name="ops"), Team.objects.create(name="dev")
-    for name, role in [("owner", "editor"), ("editor", "editor"), ("viewer", "viewer")]:
-        Membership.objects.create(team=ops, user=people[name], role=role)
-    Membership.objects.create(team=dev, user=people["otherteam"], role="editor")
-    test_host.teams.add(ops)
-    template = services.import_domain(GUEST.encode(), owner=people["owner"]).template
-    template.team, template.visibility = ops, "everyone"
-    template.save()
-    return people, template
-
-
-@pytest.mark.parametrize(
-    ("who", "may"),
-    [("owner", True), ("editor", True), ("viewer", False), ("outsider", False), ("otherteam", False)],
-)
-def test_pushing_needs_editor_rights_in_the_templates_team_and_the_hosts_permission(team_world, test_host, who, may):
-    people, template = team_world
-    c = as_(people[who])
-    page = c.get(f"/templates/{template.pk}/push/")
-    assert page.status_code == 200  # everyone may see the template (visibility everyone)
-    assert (f'value="{test_host.pk}"' in page.content.decode()) is may
-    c.post(f"/templates/{template.pk}/push/", {"host": test_host.pk, "define": "1", "name": f"dbtest-{who}"})
-    assert Deployment.objects.filter(user=people[who]).exists() is may
-
-
-def test_only_those_who_may_push_manage_the_domain(team_world, test_host):
-    people, template = team_world
-    d = pushing.push(template, test_host, people["editor"], start=True, values={"name": "dbtest-managed"})
-    assert d.ok
-    assert as_(people["viewer"]).post(f"/deployments/{d.pk}/destroy/").status_code == 403
-    # Another team's member may see the template but not the host: the push is not theirs to know of.
-    assert as_(people["otherteam"]).post(f"/deployments/{d.pk}/drift/").status_code == 404
-    assert host_state(test_host, d.domain_uuid) == "running"
-    test_host.teams.clear()  # the host no longer open to ops
-    assert as_(people["editor"]).post(f"/deployments/{d.pk}/destroy/").status_code == 404
-    assert as_(people["editor"]).get(f"/hosts/{test_host.pk}/").status_code == 404
-
-
-def test_a_push_is_shown_only_to_those_who_may_see_its_host(team_world, test_host):
-    people, template = team_world  # a template everyone may see, on a host open to ops alone
-    d = pushing.push(template, test_host, people["editor"], values={"name": "dbtest-hostonly"})
-    page = as_(people["editor"]).get(f"/deployments/{d.pk}/")
-    assert page.status_code == 200 and test_host.name.encode() in page.content
-    other = as_(people["otherteam"]).get(f"/deployments/{d.pk}/")
-    assert other.status_code == 404 and b"dbtest-hostonly" not in other.content and b"<domain" not in other.content
-
-
-def test_refreshing_a_host_takes_editor_rights_in_a_team_it_is_open_to(team_world, test_host):
-    people, _ = team_world
-    assert as_(people["viewer"]).get(f"/hosts/{test_host.pk}/").status_code == 200
-    assert as_(people["viewer"]).post(f"/hosts/{test_host.pk}/refresh/").status_code == 403
-    assert not HostCapabilities.objects.filter(host=test_host).exists()
-    assert "Ask the host" not in as_(people["viewer"]).get(f"/hosts/{test_host.pk}/").content.decode()
-    assert as_(people["editor"]).post(f"/hosts/{test_host.pk}/refresh/").status_code == 302
-    assert HostCapabilities.objects.get(host=test_host).capabilities
-
-
-def test_a_private_templates_pushes_stay_private(team_world, test_host):
-    people, _ = team_world
-    mine = services.import_domain(GUEST.encode(), owner=people["editor"]).template  # private
-    d = pushing.push(mine, test_host, people["editor"], values={"name": "dbtest-secret"})
-    assert as_(people["owner"]).get(f"/deployments/{d.pk}/").status_code == 404
-    assert "dbtest-secret" not in as_(people["owner"]).get(f"/hosts/{test_host.pk}/").content.decode()
-
-
 def test_without_the_bindings_the_app_runs_and_says_push_is_unavailable(client, template, test_host, monkeypatch):
     monkeypatch.setitem(sys.modules, "libvirt", None)  # `import libvirt` raises ImportError
     assert not host_client.bindings_available()
@@ -385,6 +176,7 @@ def test_the_push_page_flags_what_the_host_cannot_run_before_pushing(client, tes
     d = Deployment.objects.get()
     # The test driver defines what its capabilities do not list: libvirt has the last word.
     assert d.ok and d.domain_name == "dbtest-web"
+    assert pushing.act(d, "undefine").ok  # the test driver is shared by every test: leave nothing on it
 
 
 def test_the_host_page_asks_again_when_refreshed(client, test_host):

@@ -7,24 +7,20 @@ database holds afterwards: a refused change changes nothing, an allowed one real
 
 from __future__ import annotations
 
-import contextlib
-
-import libvirt
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser
 from django.http import Http404
 from django.test import Client
 
-from builder.api.models import ApiToken
 from builder.library import access, editing, publishing, rendering, services
 from builder.library.models import DeviceProfile, DomainTemplate, Membership, Team
 from tests.helpers import ROOT
+from tests.permission_support import ACTORS, client_for
 
 pytestmark = pytest.mark.django_db
 
 SOURCE = (ROOT / "builder" / "library" / "starter" / "templates" / "xen-hvm-example.xml").read_bytes()
-ACTORS = ["owner", "team_admin", "team_editor", "team_viewer", "other_team", "anonymous"]
 VISIBILITIES = ["private", "team", "everyone"]
 ACTIONS = ["view", "edit", "delete", "publish", "fork", "render", "download", "api"]
 
@@ -41,35 +37,11 @@ ALLOWED = {
 }
 
 
-@pytest.fixture
-def world():
-    """The people, their teams, and an API token for each of them but the anonymous one."""
-    users = {}
-    make = get_user_model().objects.create_user
-    for name in ACTORS[:-1]:
-        users[name] = make(name)  # no password: force_login needs none, and hashing one is slow
-    ops, dev = Team.objects.create(name="ops"), Team.objects.create(name="dev")
-    Membership.objects.create(team=ops, user=users["owner"], role="editor")
-    Membership.objects.create(team=ops, user=users["team_admin"], role="admin")
-    Membership.objects.create(team=ops, user=users["team_editor"], role="editor")
-    Membership.objects.create(team=ops, user=users["team_viewer"], role="viewer")
-    Membership.objects.create(team=dev, user=users["other_team"], role="admin")
-    tokens = {name: ApiToken.issue(user)[1] for name, user in users.items()}
-    return {"users": users, "team": ops, "tokens": tokens}
-
-
 def make_template(world, visibility: str) -> DomainTemplate:
     template = services.import_domain(SOURCE, owner=world["users"]["owner"]).template
     template.team, template.visibility = world["team"], visibility
     template.save()
     return template
-
-
-def client_for(world, actor: str) -> Client:
-    client = Client()
-    if actor != "anonymous":
-        client.force_login(world["users"][actor])
-    return client
 
 
 def xml_of(template: DomainTemplate) -> str:
@@ -389,137 +361,3 @@ def test_a_save_of_a_template_loaded_earlier_keeps_a_publish_and_a_share_made_si
     after = DomainTemplate.objects.get(pk=template.pk)
     assert after.published is not None and after.visibility == "everyone"
     assert "<vcpu>2</vcpu>" in xml_of(after)
-
-
-# -- hosts, their pushes and their policies ---------------------------------------------------------
-# A host open to the template's team (ops), and one open to another team (dev) only. Seven people:
-# the six above less the owner, plus a superuser and a host admin (in no team). Each cell does the
-# action through the pages and checks the host (libvirt's test driver) or the database afterwards.
-
-HOST_ACTORS = ["superuser", "host_admin", "team_admin", "team_editor", "team_viewer", "other_team", "anonymous"]
-HOST_KINDS = ["open", "closed"]
-HOST_ACTIONS = ["view", "refresh", "push", "start", "stop", "undefine", "drift", "edit_policy"]
-IN_OPS = {"team_admin", "team_editor", "team_viewer"}
-EDITS_OPS = {"team_admin", "team_editor"}
-
-
-def host_allowed(actor: str, kind: str, action: str) -> bool:
-    if actor == "superuser":  # everything but pushing a template they may not edit (another's, in ops)
-        return action != "push"
-    if actor == "anonymous":
-        return False
-    if actor == "host_admin":
-        return action in ("view", "refresh", "edit_policy")
-    members = IN_OPS if kind == "open" else {"other_team"}
-    if action == "view":
-        return actor in members
-    if action == "refresh":  # editor rights in a team the host is open to (other_team admins dev)
-        return actor in (EDITS_OPS if kind == "open" else {"other_team"})
-    if action == "edit_policy":
-        return False
-    return kind == "open" and actor in EDITS_OPS  # push and the pushed domain: editors of the template's team
-
-
-def sees_host(actor: str, kind: str) -> bool:
-    return host_allowed(actor, kind, "view")
-
-
-@pytest.fixture
-def host_world(world, test_driver):
-    from builder.hosts.models import Deployment, Host
-
-    users = world["users"]
-    users["superuser"] = get_user_model().objects.create_superuser("root", password=None)
-    users["host_admin"] = get_user_model().objects.create_user("host_admin")
-    dev = Team.objects.get(name="dev")
-    hosts = {"open": Host.objects.create(name="open-host", uri="test:///default")}
-    hosts["closed"] = Host.objects.create(name="closed-host", uri="test:///default")
-    hosts["open"].teams.add(world["team"])
-    hosts["closed"].teams.add(dev)
-    for h in hosts.values():
-        h.admins.add(users["host_admin"])
-    template = services.import_domain(HOST_GUEST.encode(), owner=users["owner"]).template
-    template.team, template.visibility = world["team"], "everyone"  # all may see it: refusals are the host's
-    template.save()
-    yield {**world, "hosts": hosts, "template": template}
-    for d in Deployment.objects.filter(ok=True):
-        with contextlib.suppress(libvirt.libvirtError):
-            test_driver.lookupByUUIDString(d.domain_uuid).undefine()
-
-
-HOST_GUEST = (
-    "<domain type='test'><name>dbtest-perm</name><memory unit='MiB'>128</memory><vcpu>1</vcpu>"
-    "<os><type>hvm</type></os><devices/></domain>"
-)
-
-
-def _state(test_driver, uuid: str) -> str:
-    try:
-        dom = test_driver.lookupByUUIDString(uuid)
-    except libvirt.libvirtError:
-        return "gone"
-    return "running" if dom.isActive() else "shut off"
-
-
-def host_attempt(hw, actor: str, kind: str, action: str, test_driver) -> tuple[int, bool]:
-    from builder.hosts import push as pushing
-    from builder.hosts.models import Deployment, HostCapabilities, HostPolicy
-
-    host, template = hw["hosts"][kind], hw["template"]
-    client = client_for(hw, actor)
-    name = f"dbtest-perm-{actor}-{kind}-{action}"
-    if action == "view":
-        r = client.get(f"/hosts/{host.pk}/")
-        return r.status_code, r.status_code == 200 and host.name.encode() in r.content
-    if action == "refresh":
-        r = client.post(f"/hosts/{host.pk}/refresh/")
-        return r.status_code, HostCapabilities.objects.filter(host=host).exclude(capabilities="").exists()
-    if action == "push":
-        r = client.post(f"/templates/{template.pk}/push/", {"host": host.pk, "define": "1", "name": name})
-        return r.status_code, Deployment.objects.filter(domain_name=name, ok=True).exists()
-    if action == "edit_policy":
-        data = {"host-name": host.name, "host-uri": host.uri, "policy-trusted": "on"}
-        if actor == "superuser":
-            data["host-admins"] = [hw["users"]["host_admin"].pk]
-        r = client.post(f"/hosts/{host.pk}/edit/", data)
-        return r.status_code, HostPolicy.objects.filter(host=host, trusted=True).exists()
-    # The pushed domain's actions: a push made beforehand by the superuser.
-    d = pushing.push(template, host, hw["users"]["superuser"], start=action == "stop", values={"name": name})
-    assert d.ok, d.error
-    op = {"start": "start", "stop": "destroy", "undefine": "undefine", "drift": "drift"}[action]
-    url = f"/deployments/{d.pk}/drift/" if op == "drift" else f"/deployments/{d.pk}/{op}/"
-    r = client.post(url)
-    state = _state(test_driver, d.domain_uuid)
-    happened = {
-        "start": state == "running",
-        "stop": state == "shut off",
-        "undefine": state == "gone",
-        "drift": r.status_code == 200 and b"No drift" in r.content,
-    }[action]
-    return r.status_code, happened
-
-
-def host_refusal(actor: str, kind: str, action: str) -> int:
-    if actor == "anonymous":
-        return 302
-    if action == "push":
-        return 403  # the template is everyone's to see; the host is not theirs to push to
-    return 403 if sees_host(actor, kind) else 404
-
-
-HOST_CELLS = [(a, k, x) for a in HOST_ACTORS for k in HOST_KINDS for x in HOST_ACTIONS]
-
-
-@pytest.mark.parametrize(("actor", "kind", "action"), HOST_CELLS, ids=["-".join(c) for c in HOST_CELLS])
-def test_host_permission_matrix(host_world, test_driver, actor, kind, action):
-    status, happened = host_attempt(host_world, actor, kind, action, test_driver)
-    if host_allowed(actor, kind, action):
-        assert happened, f"{actor} may {action} on the {kind} host (status {status})"
-        assert status in (200, 302)
-    else:
-        assert not happened, f"{actor} may not {action} on the {kind} host, yet it happened"
-        assert status == host_refusal(actor, kind, action), status
-
-
-def test_the_host_matrix_covers_every_cell():
-    assert len(HOST_CELLS) == 7 * 2 * 8 == 112
