@@ -78,13 +78,9 @@ def _key(cls, name: str) -> str:
 SOURCE_FILE, SOURCE_DEV = _key(Disk, "source_file"), _key(Disk, "source_dev")
 BOOT = {tag: _key(Boot, tag) for tag in ("kernel", "initrd", "loader", "nvram")}
 BOOTLOADER, EMULATOR = _key(Boot, "bootloader"), _key(Emulator, "emulator")
-FS_TYPE, FS_SOURCE, FS_BINARY = (
-    _key(Filesystem, "type"),
-    _key(Filesystem, "source_dir"),
-    _key(Filesystem, "binary_path"),
-)
+FS_SOURCE, FS_BINARY = _key(Filesystem, "source_dir"), _key(Filesystem, "binary_path")
 HOSTDEV_TYPE, NIC_TYPE, NIC_SCRIPT = _key(Hostdev, "type"), _key(Interface, "type"), _key(Interface, "script")
-CHAR_TYPE, CHAR_PATH = _key(Serial, "type"), _key(Serial, "source_path")
+CHAR_TYPE = _key(Serial, "type")
 
 
 def _known(value: str | None) -> bool:
